@@ -56,6 +56,10 @@ export interface StateStore {
   /** Items of one partition ordered by sort key. */
   query(table: string, pk: string, options?: QueryOptions): Promise<StateItem[]>;
   /** Deletes; with `expectedVersion`, only if it matches. */
-  delete(table: string, key: StateKey, options?: Pick<PutOptions, 'expectedVersion'>): Promise<void>;
+  delete(
+    table: string,
+    key: StateKey,
+    options?: Pick<PutOptions, 'expectedVersion'>,
+  ): Promise<void>;
   close(): Promise<void>;
 }

@@ -1,0 +1,1 @@
+export { isRetriable, withRetry, type RetryOptions } from './with-retry';

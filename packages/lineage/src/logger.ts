@@ -1,0 +1,44 @@
+import { channel } from 'node:diagnostics_channel';
+
+/** A pino-compatible logger subset. The package is silent unless one is given. */
+export interface Logger {
+  debug(obj: object, msg?: string): void;
+  info(obj: object, msg?: string): void;
+  warn(obj: object, msg?: string): void;
+  error(obj: object, msg?: string): void;
+}
+
+const noop = (): void => undefined;
+
+/** The default logger: drops everything. */
+export const SILENT_LOGGER: Logger = { debug: noop, info: noop, warn: noop, error: noop };
+
+/** Wraps a user logger so a throwing logger can never break the data path. */
+export function safeLogger(logger: Logger | undefined): Logger {
+  if (logger === undefined) return SILENT_LOGGER;
+  const wrap =
+    (fn: (obj: object, msg?: string) => void) =>
+    (obj: object, msg?: string): void => {
+      try {
+        fn.call(logger, obj, msg);
+      } catch {
+        // A logger must not break ingestion.
+      }
+    };
+  return {
+    debug: wrap(logger.debug),
+    info: wrap(logger.info),
+    warn: wrap(logger.warn),
+    error: wrap(logger.error),
+  };
+}
+
+/** `node:diagnostics_channel` channels published by this package. */
+export const DIAGNOSTICS = {
+  /** An event was ingested: `{ kind, vertices, edges, dropped, unresolved }`. */
+  ingested: channel('signal-factory:lineage:ingested'),
+  /** An event was rejected: `{ kind, code, problems }`. */
+  rejected: channel('signal-factory:lineage:rejected'),
+  /** A write was dropped by a cardinality cap: `{ reason, id }`. */
+  dropped: channel('signal-factory:lineage:dropped'),
+} as const;

@@ -1,0 +1,2 @@
+export { InMemoryKafkaProducer, InMemoryTransport } from './in-memory-transport';
+export type { StoredRecord } from './in-memory-transport';

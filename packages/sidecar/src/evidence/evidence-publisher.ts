@@ -1,0 +1,40 @@
+import type { BusMessage, Evidence, EvidenceBus, PublishedRecord } from '@signal-factory/core';
+
+/** Default evidence topic. */
+export const EVIDENCE_TOPIC = 'signal_factory.evidence';
+
+/** Partition key of an evidence record: the dataset URN, or `unresolved:<topic>`. */
+export function evidenceKey(evidence: Evidence): string {
+  return evidence.dataset_urn ?? `unresolved:${evidence.topic}`;
+}
+
+/** Publishes evidence through the core `EvidenceBus` port, keyed by dataset URN. */
+export class EvidencePublisher {
+  readonly #bus: EvidenceBus;
+  readonly #topic: string;
+  readonly #partitions: number;
+
+  constructor(bus: EvidenceBus, options: { topic?: string; partitions?: number } = {}) {
+    this.#bus = bus;
+    this.#topic = options.topic ?? EVIDENCE_TOPIC;
+    this.#partitions = options.partitions ?? 64;
+  }
+
+  get topic(): string {
+    return this.#topic;
+  }
+
+  async start(): Promise<void> {
+    await this.#bus.ensureTopic(this.#topic, { partitions: this.#partitions });
+  }
+
+  async publish(evidence: readonly Evidence[]): Promise<PublishedRecord[]> {
+    if (evidence.length === 0) return [];
+    const messages: BusMessage[] = evidence.map((e) => ({
+      key: evidenceKey(e),
+      value: JSON.stringify(e),
+      headers: { 'content-type': 'application/json', 'x-obs-schema': 'evidence/v1' },
+    }));
+    return this.#bus.publish(this.#topic, messages);
+  }
+}
