@@ -1,3 +1,10 @@
 import { packageBuild } from '../../tsup.base';
 
-export default packageBuild({ index: 'src/index.ts', 'testing/index': 'src/testing/index.ts' });
+// The testing entry is ESM only: it imports vitest, which ships no CommonJS build since v4.
+export default [
+  packageBuild({ index: 'src/index.ts' }),
+  packageBuild(
+    { 'testing/index': 'src/testing/index.ts' },
+    { format: ['esm'], clean: false, external: ['vitest', '@signal-factory/core'] },
+  ),
+];
