@@ -188,3 +188,10 @@ export {
   type PortLogger,
 } from './memory/index';
 export { isRetriable, withRetry, type RetryOptions } from './wrappers/index';
+export {
+  SILENT_LOGGER,
+  jsonLogger,
+  safeLogger,
+  type LogLevel,
+  type Logger,
+} from './logging/logger';
