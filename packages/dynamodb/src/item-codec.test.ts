@@ -15,7 +15,9 @@ describe('item codec', () => {
   it('round-trips JSON documents through the DynamoDB map', () => {
     const json = fc
       .jsonValue({ maxDepth: 4 })
-      .filter((v) => typeof v === 'object' && v !== null && !Array.isArray(v));
+      .filter((v) => typeof v === 'object' && v !== null && !Array.isArray(v))
+      // `__proto__` keys are refused on write (see the next tests).
+      .filter((v) => !JSON.stringify(v).includes('"__proto__":'));
     fc.assert(
       fc.property(json, (data) => {
         const normalised = JSON.parse(JSON.stringify(data)) as Record<string, never>;
@@ -48,6 +50,9 @@ describe('item codec', () => {
       expect.objectContaining({ code: DYNAMODB_ERROR_CODES.ARGUMENT_INVALID }),
     );
     expect(() => checkData([], 'put')).toThrow(/JSON object/);
+    expect(() => checkData(JSON.parse('{"a":{"__proto__":0}}'), 'put')).toThrow(
+      /data\.a has a "__proto__" key/,
+    );
     expect(() => checkData({ a: { b: Number.NaN } }, 'put')).toThrow(
       /data\.a\.b is not a finite number/,
     );

@@ -49,6 +49,10 @@ function jsonProblem(value: unknown, path: string, depth: number): string | unde
     if (proto !== Object.prototype && proto !== null) return `${path} is not a plain object`;
     for (const [key, child] of Object.entries(value)) {
       if (child === undefined) continue; // dropped, as JSON.stringify does
+      // The AWS unmarshaller assigns keys with `obj[key] = …`, so this key would set the
+      // prototype on read instead of coming back as data.
+      if (key === '__proto__')
+        return `${path} has a "__proto__" key, which cannot be stored safely`;
       const problem = jsonProblem(child, `${path}.${key}`, depth + 1);
       if (problem) return problem;
     }
