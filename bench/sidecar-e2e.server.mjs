@@ -1,5 +1,8 @@
 // Child process of bench/sidecar-e2e.bench.ts: the sidecar from the built dist/ (plain node, no
-// transpiler), so its RSS is what a deployment would see. Usage: node sidecar-e2e.server.mjs <broker>
+// transpiler), so its RSS is what a deployment would see.
+// Usage: node sidecar-e2e.server.mjs <broker> <data topic> <evidence topic>
+// Messages from the parent: 'cpu' (answers process.cpuUsage()), 'reset-rss' (start sampling afresh; answers 'ok'), 'rss' (answers
+// {peakRss, medianRss} of the samples since the reset), 'stop'.
 import { readFileSync } from 'node:fs';
 import process from 'node:process';
 import { setInterval } from 'node:timers';
@@ -9,6 +12,8 @@ import { KafkaRecordSink, StaticRegistrySource, createSidecar } from '@signal-fa
 import { parse } from 'yaml';
 
 const brokers = [process.argv[2]];
+const topic = process.argv[3] ?? 'bench.sidecar';
+const evidenceTopic = process.argv[4] ?? 'bench.evidence';
 const contract = parse(
   readFileSync(
     new URL('../packages/sidecar/deploy/registry/orders-created.contract.yaml', import.meta.url),
@@ -17,22 +22,36 @@ const contract = parse(
 );
 const sidecar = createSidecar({
   registry: new StaticRegistrySource([
-    { kind: 'Dataset', urn: 'urn:dp:orders:created', tier: 'gold', topics: ['bench.sidecar'] },
+    { kind: 'Dataset', urn: 'urn:dp:orders:created', tier: 'gold', topics: [topic] },
     contract,
   ]),
   sink: new KafkaRecordSink({ brokers }),
   evidenceBus: new KafkaEvidenceBus({ brokers }),
-  evidenceTopic: 'bench.evidence',
+  evidenceTopic,
   evidencePartitions: 4,
   port: 0,
   registryTtlMs: 0,
 });
 const url = await sidecar.start();
-let peakRss = 0;
-setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 100).unref();
+let samples = [];
+setInterval(() => samples.push(process.memoryUsage().rss), 100).unref();
 process.send?.({ url });
-process.on('message', async () => {
-  process.send?.({ peakRss });
-  await sidecar.close();
-  process.exit(0);
+process.on('message', async (m) => {
+  if (m === 'cpu') {
+    process.send?.(process.cpuUsage());
+    return;
+  }
+  if (m === 'reset-rss') {
+    samples = [];
+    process.send?.('ok');
+    return;
+  }
+  const sorted = [...samples].sort((a, b) => a - b);
+  const peakRss = sorted.at(-1) ?? process.memoryUsage().rss;
+  const medianRss = sorted[Math.floor(sorted.length / 2)] ?? peakRss;
+  process.send?.({ peakRss, medianRss });
+  if (m === 'stop') {
+    await sidecar.close();
+    process.exit(0);
+  }
 });

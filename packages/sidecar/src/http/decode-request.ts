@@ -36,8 +36,12 @@ export function decodeRecord(
     return reject('value must be a string (use valueEncoding "base64" for binary)');
   const encoding = r.valueEncoding ?? 'utf8';
   let value: Buffer;
+  let text: string | undefined;
   if (encoding === 'utf8') {
     value = Buffer.from(r.value, 'utf8');
+    // The gates need the text again: a well-formed string (no lone surrogates) is exactly the
+    // UTF-8 decoding of these bytes, so they can skip the isUtf8 + toString round trip.
+    if ((r.value as { isWellFormed?: () => boolean }).isWellFormed?.() === true) text = r.value;
   } else if (encoding === 'base64') {
     if (!BASE64.test(r.value)) return reject('value is not valid base64');
     value = Buffer.from(r.value, 'base64');
@@ -62,6 +66,7 @@ export function decodeRecord(
     }
   }
   const record: IncomingRecord = { topic: r.topic, key, value, headers };
+  if (text !== undefined) record.text = text;
   if (r.partition !== undefined && r.partition !== null) {
     if (
       !Number.isInteger(r.partition) ||

@@ -98,6 +98,9 @@ describe('sidecar HTTP hop', () => {
     // Redacted sample: the declared PII field is never copied.
     expect((evidence?.sample as Record<string, unknown>).email).toBe('[REDACTED]');
     expect(bus.published.at(-1)?.message.key).toBe('urn:dp:orders:created');
+    // evidence records carry no Kafka headers: the value says what it is (schema_version)
+    expect(bus.published.at(-1)?.message.headers).toBeUndefined();
+    expect(bus.evidence().at(-1)?.schema_version).toBe('evidence/v1');
     expect(bus.topics.get('signal_factory.evidence')).toBe(64);
   });
 

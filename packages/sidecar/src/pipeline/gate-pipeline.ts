@@ -15,6 +15,8 @@ export interface GateInput {
   topic: string;
   /** The value bytes exactly as they go to Kafka. */
   value: Buffer;
+  /** `value` decoded as UTF-8 when the caller already has it (must equal `value.toString('utf8')`). */
+  text?: string;
   /** Header names in lower case. */
   headers: Readonly<Record<string, string>>;
 }
@@ -159,10 +161,10 @@ export class GatePipeline {
     let ok = notInspected === undefined;
     let text: string | undefined;
     if (ok) {
-      if (!isUtf8(value)) {
+      if (input.text === undefined && !isUtf8(value)) {
         ok = false;
       } else {
-        text = value.toString('utf8');
+        text = input.text ?? value.toString('utf8');
         try {
           parsed = JSON.parse(text);
         } catch {

@@ -9,7 +9,9 @@ import { createSidecar } from '../sidecar';
 import { InMemoryRecordSink } from '../sink/in-memory-record-sink';
 import { orderEvent, registryDocuments } from '../testing/fixtures';
 import { RecordingBus } from '../testing/recording-bus';
+import { decodeRecord } from '../http/decode-request';
 import { GatePipeline } from './gate-pipeline';
+import type { IncomingRecord } from './record-processor';
 
 const snapshot = (docs = registryDocuments('enforce')) =>
   buildSnapshot(docs.map((document, i) => ({ origin: String(i), document })));
@@ -43,6 +45,27 @@ describe('GatePipeline', () => {
     const bad = run(Buffer.from([0x7b, 0xc3, 0x28, 0x7d]));
     expect(bad.reasonCodes).toContain('UNPARSEABLE_VALUE');
     expect(bad.gates.find((g) => g.gate === 'G5')?.result).toBe('SKIP');
+  });
+
+  it('reuses the text the HTTP layer decoded only when it is exactly the UTF-8 of the value', () => {
+    const limits = { maxHeaders: 8, maxHeaderBytes: 1024 };
+    const json = JSON.stringify(orderEvent({ notes: 'ünïcödé ✓' }));
+    const good = decodeRecord({ topic: 'orders.created', value: json }, limits) as IncomingRecord;
+    expect(good.text).toBe(json);
+    expect(good.value.toString('utf8')).toBe(json);
+    // A lone surrogate becomes U+FFFD in the bytes: the text would differ, so it is not passed on.
+    const lone = decodeRecord({ topic: 'orders.created', value: '{"a":"\ud800"}' }, limits);
+    expect((lone as IncomingRecord).text).toBeUndefined();
+    // fresh pipelines: G3 learns shapes, so both runs must start from the same state
+    const withText = new GatePipeline(snapshot()).run({ ...good, headers: {} });
+    const withoutText = new GatePipeline(snapshot()).run({
+      topic: good.topic,
+      value: good.value,
+      headers: {},
+    });
+    expect(withText.result).toBe(withoutText.result);
+    expect(withText.reasonCodes).toEqual(withoutText.reasonCodes);
+    expect(withText.fingerprint).toBe(withoutText.fingerprint);
   });
 
   it('scans non-JSON text for PII', () => {

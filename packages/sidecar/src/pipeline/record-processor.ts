@@ -20,6 +20,8 @@ export interface IncomingRecord {
   topic: string;
   key: string | Buffer | null;
   value: Buffer;
+  /** `value` decoded as UTF-8, when the caller already has it (must equal `value.toString('utf8')`). */
+  text?: string;
   /** Header names in lower case. */
   headers: Record<string, string>;
   partition?: number;
