@@ -96,6 +96,32 @@ describe('LineageSignatureWriter', () => {
     expect(at?.version).toBe('1.4.3');
   });
 
+  it('completes a stub vertex that the CAUSED edge of a signal created first, with its INTRODUCED link', async () => {
+    const graph = await graphWithDeployments();
+    // The incident manager records the signal before the writer's background flush ran.
+    const recorded = await graph.ingestor.recordSignal({
+      id: 'sig-1',
+      datasetUrn: URN,
+      type: 'CONTRACT',
+      state: 'CRITICAL',
+      causedBy: [HASH],
+    });
+    expect(recorded.ok).toBe(true);
+    const stub = await graph.store.getVertex(vertexIds.failureSignature(HASH));
+    expect(stub?.properties.reasonCodes).toBeUndefined();
+
+    const writer = new LineageSignatureWriter({ graph });
+    writer.submit([update()]);
+    await writer.flush();
+    const vertex = await graph.store.getVertex(vertexIds.failureSignature(HASH));
+    expect(vertex?.properties).toMatchObject({
+      reasonCodes: 'MISSING_FIELD:customer_id',
+      count: 300,
+    });
+    const edges = await introducedEdges(graph);
+    expect(edges.map((e) => e.from)).toEqual([vertexIds.deployment('orders-svc', '1.4.3', 'prod')]);
+  });
+
   it('is idempotent: refreshes move count / lastSeen forward only, never re-link, survive a replay', async () => {
     const graph = await graphWithDeployments();
     const writer = new LineageSignatureWriter({ graph });

@@ -275,7 +275,10 @@ export class LineageSignatureWriter implements FailureSignatureSink {
   async #write(update: FailureSignatureUpdate): Promise<void> {
     const id = vertexIds.failureSignature(update.hash);
     const existing = await this.#graph.store.getVertex(id);
-    if (existing === undefined) {
+    // A vertex without reason codes is a stub: the incident manager's CAUSED edge from a signal can
+    // create the signature vertex before this writer runs. It still needs its details and the
+    // INTRODUCED link, so it is written as new.
+    if (existing === undefined || existing.properties.reasonCodes === undefined) {
       const introducedBy = await this.#introducer(update);
       const record: FailureSignatureRecord = {
         hash: update.hash,
