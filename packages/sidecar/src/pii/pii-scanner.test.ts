@@ -118,6 +118,17 @@ describe('PiiScanner', () => {
     expect(scanner.scanString('GB82 WEST 1234 5698 7654 33')).toEqual([]);
   });
 
+  it('does not read the digit groups of a UUID as a card number', () => {
+    // 1880-4097-6873-4424 passes Luhn; as part of a UUID it is an id, not a card.
+    const uuid = '18804097-6873-4424-bd99-a64ddc8a3c4d';
+    expect(scanner.scanString(uuid)).toEqual([]);
+    expect(scanner.scanString(`order ${uuid} paid`)).toEqual([]);
+    const text = `order ${uuid} card 4111 1111 1111 1111`;
+    expect(scanner.scanString(text)).toEqual([
+      { type: 'credit_card', start: text.indexOf('4111'), end: text.length },
+    ]);
+  });
+
   it('reports types and paths, never values, and skips declared PII fields', () => {
     const record = {
       customer: { email: 'a@example.com', note: 'ssn 078-05-1123' },

@@ -127,6 +127,22 @@ const DETECTORS: readonly Detector[] = [
   { type: 'phone', source: String.raw`\b1[3-9]\d{9}\b`, accept: whole },
 ];
 
+// Digit groups inside a UUID pass Luhn and the SSN/phone shapes often enough (about 1 UUID in
+// 2,500 looks like a card) to flood evidence with false positives on every id field.
+const UUID = /[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}/g;
+
+function uuidRanges(text: string): Array<[number, number]> {
+  if (text.indexOf('-') === -1) return [];
+  const ranges: Array<[number, number]> = [];
+  for (const m of text.matchAll(UUID)) ranges.push([m.index, m.index + m[0].length]);
+  return ranges;
+}
+
+function insideAny(ranges: ReadonlyArray<[number, number]>, start: number, end: number): boolean {
+  for (const [from, to] of ranges) if (start < to && end > from) return true;
+  return false;
+}
+
 export interface PiiScannerOptions {
   /** PII types to detect. Default: all (`ssn`, `email`, `phone`, `credit_card`, `iban`). */
   types?: readonly PiiType[];
@@ -182,6 +198,7 @@ export class PiiScanner {
     const hits = this.#set.match(input);
     if (hits.length === 0) return [];
     const spans: PiiSpan[] = [];
+    const uuids = uuidRanges(input);
     for (const index of hits) {
       const detector = this.#detectors[index];
       if (detector === undefined) continue;
@@ -189,7 +206,9 @@ export class PiiScanner {
         const accepted = detector.accept(match[0]);
         if (accepted === undefined) continue;
         const start = match.index + accepted[0];
-        spans.push({ type: detector.type, start, end: start + accepted[1] - accepted[0] });
+        const end = start + accepted[1] - accepted[0];
+        if (detector.type !== 'email' && insideAny(uuids, start, end)) continue;
+        spans.push({ type: detector.type, start, end });
       }
     }
     if (spans.length <= 1) return spans;
