@@ -1,3 +1,7 @@
 import { packageBuild } from '../../tsup.base';
 
-export default packageBuild({ index: 'src/index.ts' });
+// The binary needs no declarations; only the library entry gets .d.ts/.d.cts.
+export default packageBuild(
+  { index: 'src/index.ts', 'bin/signal-factory': 'src/bin/signal-factory.ts' },
+  { dts: { entry: { index: 'src/index.ts' } } },
+);

@@ -26,8 +26,17 @@ export interface SignalEngine<S extends JsonValue = JsonValue> {
   /** Fresh state for a dataset seen for the first time. */
   initialState(dataset: DatasetContext): S;
 
-  /** One evidence document that falls in `window` (already past schema validation and skew clamping). */
-  observe(state: S, evidence: Evidence, weight: number, window: WindowBounds, dataset: DatasetContext): S;
+  /**
+   * One evidence document that falls in `window` (already past schema validation and skew
+   * clamping). The document is shared with the other engines of the process: read it, never mutate it.
+   */
+  observe(
+    state: S,
+    evidence: Evidence,
+    weight: number,
+    window: WindowBounds,
+    dataset: DatasetContext,
+  ): S;
 
   /**
    * The watermark passed `window.end + grace`: judge it. Called exactly once per dataset and window,
@@ -56,6 +65,8 @@ export interface Verdict {
   failure_signature_ids?: string[];
   producer?: { service: string; version?: string };
   window?: WindowBounds;
+  /** Engine settings that fell back to defaults (e.g. `volume.baseline`), added to the dataset's `defaultsApplied`. */
+  defaultsApplied?: string[];
 }
 
 /** Epoch milliseconds, start inclusive, end exclusive. */

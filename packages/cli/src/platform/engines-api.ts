@@ -1,0 +1,14 @@
+// The names of @signal-factory/engines the platform wires (one import site for the package).
+export {
+  IncidentManager,
+  LineageSignatureWriter,
+  createContractEngine,
+  createDatasetCatalog,
+  createEngineRuntime,
+  createFreshnessEngine,
+  createSchemaDriftEngine,
+  createVolumeEngine,
+  runEnginesCommand,
+  type DatasetDefinitionInput,
+  type EngineRuntime,
+} from '@signal-factory/engines';
