@@ -511,12 +511,11 @@ export class EngineRunner {
   }
 
   #freshDoc(context: DatasetContext, now: number, earliest: number): RuntimeDoc {
-    // A new dataset starts at the window of its earliest evidence, bounded by the watermark: a
-    // consumer that starts a little behind does not call its first records late, and one very old
-    // outlier does not open a day of empty windows.
-    const { windowMs, graceMs } = this.#o;
+    // A new dataset starts at the window of its earliest evidence (bounded by the catch-up
+    // horizon and by now), so a consumer that starts behind does not call its first records late.
+    const { windowMs, maxCatchUpWindows } = this.#o;
     const first = Number.isFinite(earliest)
-      ? Math.min(now, Math.max(earliest, now - graceMs - windowMs))
+      ? Math.min(now, Math.max(earliest, now - maxCatchUpWindows * windowMs))
       : now;
     return {
       v: 1,
