@@ -237,6 +237,64 @@ describe('RCA: deployment root cause (steel thread)', () => {
     expect(report.mitigations[0]?.action).toBe('INVESTIGATE');
   });
 
+  /** CONTRACT OK for every 5-minute window of [from, to) of the steel thread's dataset. */
+  async function putHealthyWindows(state: InMemoryStateStore, from: string, to: string) {
+    for (let t = Date.parse(from); t < Date.parse(to); t += 300_000) {
+      const end = t + 300_000;
+      await putSignal(
+        state,
+        signal({
+          signal_id: `sig-ok-${t}`,
+          dataset_urn: 'urn:dp:orders:created',
+          signal_type: 'CONTRACT',
+          state: 'OK',
+          emitted_at: new Date(end + 120_000).toISOString(),
+          window: { start: new Date(t).toISOString(), end: new Date(end).toISOString() },
+        }),
+      );
+    }
+  }
+
+  it('a deployment followed by a healthy run is not blamed by time alone: unexplained', async () => {
+    const { graph, state, clock } = embedded();
+    const st = await seedSteelThread(graph, state, { introduced: false, deployAt: at('+10m') });
+    await putHealthyWindows(state, at('+10m'), at('+55m'));
+    const report = await createCopilot({ graph, state, clock: clock.now }).rca(st.incidentId);
+    expect(report.root_cause.kind).toBe('unexplained');
+    if (report.root_cause.kind !== 'unexplained') throw new Error('unreachable');
+    expect(report.root_cause.ruled_out.join('\n')).toMatch(
+      /orders-svc \(3\.17 at 2026-01-15T09:10:00.000Z, 48 min before the first bad record\) was followed by CONTRACT OK until 2026-01-15T09:55:00.000Z: it ran cleanly/,
+    );
+  });
+
+  it('a healthy run shorter than the close window keeps the time-correlated deployment', async () => {
+    const { graph, state, clock } = embedded();
+    const st = await seedSteelThread(graph, state, { introduced: false, deployAt: at('+45m') });
+    await putHealthyWindows(state, at('+45m'), at('+55m'));
+    const report = await createCopilot({ graph, state, clock: clock.now }).rca(st.incidentId);
+    expect(report.root_cause).toMatchObject({
+      kind: 'deployment',
+      linked_by: 'time_correlation',
+      deployment: { version: '3.17' },
+    });
+  });
+
+  it('an INTRODUCED edge from a version that ran healthy for hours names only what was running: unexplained', async () => {
+    const { graph, state, clock } = embedded();
+    const st = await seedSteelThread(graph, state, {
+      deployAt: '2026-01-15T04:00:00Z',
+      previousDeployment: false,
+    });
+    await putHealthyWindows(state, '2026-01-15T08:00:00Z', at('+55m'));
+    const report = await createCopilot({ graph, state, clock: clock.now }).rca(st.incidentId);
+    expect(report.root_cause.kind).toBe('unexplained');
+    if (report.root_cause.kind !== 'unexplained') throw new Error('unreachable');
+    expect(report.root_cause.ruled_out.join('\n')).toMatch(
+      /deployment orders-svc 3\.17 was 5 h 58 min before the first bad record, and CONTRACT stayed OK after it until 2026-01-15T09:55:00.000Z/,
+    );
+    expect(report.confidence.level).toBe('LOW');
+  });
+
   it('records stamped with the old version contradict the deployment', async () => {
     const { graph, state, clock } = embedded();
     const st = await seedSteelThread(graph, state, { recordVersion: '3.16' });
@@ -262,6 +320,159 @@ describe('RCA: deployment root cause (steel thread)', () => {
     expect(report.confidence.reasons.find((r) => r.factor === 'producer_identity')?.detail).toMatch(
       /PRODUCES the dataset \(edge confidence HIGH\)/,
     );
+  });
+});
+
+describe('RCA: records without producer identity', () => {
+  it("a signal's registered-producer fallback (failing_producer unknown) is not record identity: at most MEDIUM", async () => {
+    const { graph, state, clock } = embedded();
+    const st = await seedSteelThread(graph, state, { recordVersion: null });
+    // What the engines emit for records G2 could not identify: `producer` is the dataset's
+    // registered producer, and the metrics say the failing producer is unknown.
+    const stored = await state.get('SignalState', {
+      pk: `signals#${st.orders}`,
+      sk: `${at('+61m')}#${st.signalId}`,
+    });
+    const doc = stored?.data as unknown as Parameters<typeof putSignal>[1];
+    await putSignal(state, {
+      ...doc,
+      producer: { service: st.service },
+      metrics: {
+        ...doc.metrics,
+        failing_producer: 'unknown',
+        producer_compliance: 'unknown=0.596(1250)',
+      },
+    });
+    const report = await createCopilot({ graph, state, clock: clock.now }).rca(st.incidentId);
+    expect(report.root_cause).toMatchObject({
+      kind: 'deployment',
+      deployment: { version: '3.17' },
+    });
+    const identity = report.confidence.reasons.find((r) => r.factor === 'producer_identity');
+    expect(identity).toMatchObject({ effect: 'weakens' });
+    expect(identity?.detail).toMatch(/the records themselves do not name a producer/);
+    expect(report.confidence.level).toBe('MEDIUM');
+  });
+});
+
+describe('RCA: the same failure signature introduced twice (rolled back, re-introduced)', () => {
+  /** 3.17 introduces the bug (+58m, incident 1), 3.16 is rolled back at +70m, 3.19 re-introduces it at +100m (incident 2). */
+  async function seedRecurrence(options: {
+    secondConfidence?: 'HIGH' | 'MEDIUM' | 'LOW';
+    secondRecordVersion?: string | null;
+  }) {
+    const { graph, state } = embedded();
+    const st = await seedSteelThread(graph, state);
+    const { ingestor } = graph;
+    await ingestor.ingestDeployment({
+      service: st.service,
+      version: '3.16',
+      commit: '1a2b3c4',
+      time: at('+70m'),
+    });
+    await ingestor.ingestDeployment({
+      service: st.service,
+      version: '3.19',
+      commit: '77aa0e1',
+      time: at('+100m'),
+    });
+    // The engines' second episode: INTRODUCED from the deployment current at +100m5s.
+    await ingestor.recordFailureSignature({
+      hash: st.fsHash,
+      introducedBy: {
+        service: st.service,
+        version: '3.19',
+        confidence: options.secondConfidence ?? 'HIGH',
+      },
+    });
+    const signalId = 'sig-contract-2';
+    const recordVersion =
+      options.secondRecordVersion === undefined ? '3.19' : options.secondRecordVersion;
+    await putSignal(
+      state,
+      signal({
+        signal_id: signalId,
+        dataset_urn: st.orders,
+        signal_type: 'CONTRACT',
+        state: 'CRITICAL',
+        previous_state: 'OK',
+        window: { start: at('+100m'), end: at('+105m') },
+        metrics: { records: 1200, records_failed: 480, compliance: 0.6 },
+        first_bad: {
+          time: at('+100m5s'),
+          evidence_id: 'ev_22222222222222222222222222222222',
+          topic: 'raw.orders.events',
+          partition: 0,
+          offset: '90210',
+        },
+        failure_signature_ids: [st.fsHash],
+        ...(recordVersion === null
+          ? {}
+          : { producer: { service: st.service, version: recordVersion } }),
+        emitted_at: at('+106m'),
+      }),
+    );
+    await ingestor.recordSignal({
+      id: signalId,
+      type: 'CONTRACT',
+      state: 'CRITICAL',
+      datasetUrn: st.orders,
+      windowStart: Date.parse(at('+100m')),
+      causedBy: [st.fsHash],
+    });
+    const second = incident({
+      incident_id: 'inc-steel-2',
+      dataset_urns: [st.orders],
+      signal_ids: [signalId],
+      opened_at: at('+106m1s'),
+      probable_cause: { kind: 'failure_signature', ref: st.fsHash },
+    });
+    await putIncident(state, second);
+    await ingestor.recordIncident({
+      id: second.incident_id,
+      severity: 'SEV-1',
+      status: 'OPEN',
+      openedAt: Date.parse(second.opened_at),
+      signals: [signalId],
+    });
+    const clock = createTestClock(Date.parse(at('+110m')));
+    return { graph, state, clock, st, secondId: second.incident_id };
+  }
+
+  it('blames the deployment that re-introduced it for the second incident, and 3.17 for the first', async () => {
+    const { graph, state, clock, st, secondId } = await seedRecurrence({});
+    const copilot = createCopilot({ graph, state, clock: clock.now });
+    const report2 = await copilot.rca(secondId);
+    expect(report2.root_cause).toMatchObject({
+      kind: 'deployment',
+      linked_by: 'introduced_edge',
+      deployment: { service: 'orders-svc', version: '3.19', commit: '77aa0e1' },
+      deploy_to_first_bad_ms: 5_000,
+    });
+    expect(report2.failure_signatures[0]?.introduced_by).toMatchObject({ version: '3.19' });
+    expect(report2.graph.edges.INTRODUCED).toBe(2);
+    const report1 = await copilot.rca(st.incidentId);
+    expect(report1.root_cause).toMatchObject({
+      kind: 'deployment',
+      deployment: { version: '3.17', commit: '9f31c2d' },
+    });
+    expect(report1.failure_signatures[0]?.introduced_by).toMatchObject({ version: '3.17' });
+  });
+
+  it('prefers the latest introducer before first_bad over a higher-confidence older one', async () => {
+    const { graph, state, clock, secondId } = await seedRecurrence({
+      secondConfidence: 'LOW',
+      secondRecordVersion: null,
+    });
+    const report = await createCopilot({ graph, state, clock: clock.now }).rca(secondId);
+    expect(report.root_cause).toMatchObject({ deployment: { version: '3.19' } });
+  });
+
+  it('prefers the version stamped on the failing records', async () => {
+    // The records still say 3.17 (e.g. a canary of 3.17 kept running): that deployment is named.
+    const { graph, state, clock, secondId } = await seedRecurrence({ secondRecordVersion: '3.17' });
+    const report = await createCopilot({ graph, state, clock: clock.now }).rca(secondId);
+    expect(report.root_cause).toMatchObject({ deployment: { version: '3.17' } });
   });
 });
 
@@ -379,6 +590,51 @@ describe('RCA: stall', () => {
         'blast radius: finance-pipeline (tier 1), urn:dp:finance:revenue-daily; suggested action: check orders-svc: it stopped producing urn:dp:orders:created. Confidence: HIGH.',
     );
     expectRefsResolve(report);
+  });
+
+  it('records still arriving after the newest event time are a lagging producer, not a stall', async () => {
+    const { graph, state, clock } = embedded();
+    const s = await seedStall(graph, state, { deployAt: '2026-01-15T04:00:00Z' });
+    // VOLUME kept counting records in the windows after the last event time (they arrive late).
+    for (const m of [20, 25, 30]) {
+      await putSignal(
+        state,
+        signal({
+          signal_id: `sig-vol-${m}`,
+          dataset_urn: s.orders,
+          signal_type: 'VOLUME',
+          state: 'OK',
+          metrics: { record_count: 1200 },
+          window: { start: at(`+${m}m`), end: at(`+${m + 5}m`) },
+          emitted_at: at(`+${m + 7}m`),
+        }),
+      );
+    }
+    const report = await createCopilot({ graph, state, clock: clock.now }).rca(s.incidentId);
+    expect(report.root_cause.kind).toBe('unexplained');
+    if (report.root_cause.kind !== 'unexplained') throw new Error('unreachable');
+    expect(report.root_cause.ruled_out.join('\n')).toMatch(
+      /not a stall: 1200 records arrived in the window from 2026-01-15T09:25:00.000Z \(VOLUME\), after the newest event time 2026-01-15T09:20:00.000Z.*lags/,
+    );
+  });
+
+  it('an empty VOLUME window after the last record does not hide a stall', async () => {
+    const { graph, state, clock } = embedded();
+    const s = await seedStall(graph, state);
+    await putSignal(
+      state,
+      signal({
+        signal_id: 'sig-vol-empty',
+        dataset_urn: s.orders,
+        signal_type: 'VOLUME',
+        state: 'OK',
+        metrics: { record_count: 0 },
+        window: { start: at('+25m'), end: at('+30m') },
+        emitted_at: at('+32m'),
+      }),
+    );
+    const report = await createCopilot({ graph, state, clock: clock.now }).rca(s.incidentId);
+    expect(report.root_cause.kind).toBe('stall');
   });
 
   it('a stall one minute after a deployment is blamed on the deployment, MEDIUM (time only)', async () => {

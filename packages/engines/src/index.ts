@@ -52,6 +52,7 @@ export {
   resolveEnginesConfig,
   runEnginesCommand,
   type EnginesCommandIo,
+  type EnginesCommandParts,
   type EnginesConfigFile,
 } from './cli/run-engines-command';
 

@@ -46,6 +46,13 @@ export interface SidecarOptions {
   gates?: GatePipelineOptions;
   /** Pino-compatible logger. Default: silent. */
   logger?: Logger;
+  /**
+   * Clock in epoch ms (simulated time, tests). Stamps evidence `processing_time`, the default
+   * timestamp of records sent without one, trust-API buckets and windows, the registry's
+   * `lastSuccessAt` and the registry-age metric. Timers (registry refresh) and latency histograms
+   * stay on real time. Default `Date.now`.
+   */
+  now?: () => number;
 }
 
 /** A running (or startable) sidecar. */
@@ -122,15 +129,19 @@ export function createSidecar(options: SidecarOptions): Sidecar {
   checkInt(maxHeaderBytes, 'maxHeaderBytesPerRecord', 0, 16 * 1024 * 1024, problems);
   if (typeof host !== 'string' || host === '')
     problems.push({ path: 'host', message: 'must be a non-empty string' });
+  if (options.now !== undefined && typeof options.now !== 'function')
+    problems.push({ path: 'now', message: 'must be a function returning epoch ms' });
   throwIfProblems('sidecar', problems);
+  const now = options.now ?? Date.now;
 
   const logger = options.logger ?? silentLogger;
   const metrics = new SidecarMetrics();
-  const trust = new TrustTracker();
+  const trust = new TrustTracker({ now });
   let pipeline: GatePipeline | undefined;
   const registry = new RegistryCache(options.registry, {
     ttlMs: ttl,
     logger,
+    now,
     onUpdate: (snapshot) => {
       if (pipeline === undefined) pipeline = new GatePipeline(snapshot, options.gates);
       else pipeline.update(snapshot);
@@ -152,6 +163,7 @@ export function createSidecar(options: SidecarOptions): Sidecar {
     trust,
     logger,
     quarantineSuffix: options.quarantineSuffix,
+    now,
   });
   const server = new SidecarHttpServer({
     host,
@@ -166,6 +178,7 @@ export function createSidecar(options: SidecarOptions): Sidecar {
     trust,
     metrics,
     logger,
+    now,
   });
   let url: string | undefined;
   let closed: Promise<void> | undefined;

@@ -41,8 +41,8 @@ export interface InProcessSidecar {
 /**
  * Builds the sidecar from the parts `@signal-factory/sidecar` exports — registry cache, G1–G5
  * gate pipeline, record processor (sink + evidence publisher) — exactly as `createSidecar` does,
- * but with the clock injected: `createSidecar` has no clock option, and simulated time must reach
- * evidence `processing_time`. Records reach `processor.produce()` through the producer SDK's
+ * with the clock injected (simulated time must reach evidence `processing_time`; `createSidecar`
+ * takes a `now` option too, but always starts its HTTP listener, which the simulator does not need). Records reach `processor.produce()` through the producer SDK's
  * transport (see `InProcessSidecarTransport`): the same gates, sink and evidence path as the HTTP
  * hop, minus JSON over loopback.
  */

@@ -358,8 +358,41 @@ expect:
         r.actual,
       ]),
     ).toEqual([
-      [false, 'none (report for i)'],
-      [false, 'none (report for i)'],
+      [false, 'none (unexplained) (report for i)'],
+      [false, 'none (unexplained) (report for i)'],
+    ]);
+  });
+
+  it('matches `kind: unexplained` / `kind: unknown` only to a report without a root cause', () => {
+    const s = scenarioFrom(`name: unexplained
+start: 2026-01-15T09:00:00Z
+duration: 60m
+seed: 1
+datasets: [{ urn: "urn:dp:a:b", topic: t }]
+faults: [{ at: "+10m", dataset: "urn:dp:a:b", kind: null_rate, params: { field: x, rate: 0.3 } }]
+expect:
+  rca:
+    - root_cause: { kind: unexplained }
+    - root_cause: { kind: unknown }
+`);
+    const unexplained: ObservedRca = { incidentId: 'i', blastRadius: [], reasonCodes: [] };
+    expect(
+      checkExpectations(s, { signals: [], incidents: [], rca: [unexplained] }).map((r) => r.passed),
+    ).toEqual([true, true]);
+    const deployment: ObservedRca = {
+      incidentId: 'i',
+      rootCause: { kind: 'deployment', service: 'a-svc', version: '1.0' },
+      blastRadius: [],
+      reasonCodes: [],
+    };
+    expect(
+      checkExpectations(s, { signals: [], incidents: [], rca: [deployment] }).map((r) => [
+        r.passed,
+        r.actual,
+      ]),
+    ).toEqual([
+      [false, 'deployment a-svc 1.0 (report for i)'],
+      [false, 'deployment a-svc 1.0 (report for i)'],
     ]);
   });
 });

@@ -216,8 +216,14 @@ function assignIncidents(
   return best;
 }
 
+/** Root-cause kinds meaning "nothing explains it": they match a report without a root cause. */
+const UNEXPLAINED_KINDS = new Set(['unknown', 'unexplained']);
+
 function rootCauseMatches(e: ExpectedRootCause, r: ObservedRca): boolean {
   const c = r.rootCause;
+  if (e.kind !== undefined && UNEXPLAINED_KINDS.has(e.kind)) {
+    return c === undefined || UNEXPLAINED_KINDS.has(c.kind);
+  }
   if (c === undefined) return false;
   return (
     (e.kind === undefined || e.kind === c.kind) &&
@@ -231,7 +237,7 @@ function rootCauseMatches(e: ExpectedRootCause, r: ObservedRca): boolean {
 }
 
 function describeRootCause(c: ExpectedRootCause | ObservedRootCause | undefined): string {
-  if (c === undefined) return 'none';
+  if (c === undefined) return 'none (unexplained)';
   const parts: string[] = [];
   if (c.kind !== undefined) parts.push(c.kind);
   if (c.service !== undefined)

@@ -81,7 +81,14 @@ const SIGNAL_TYPES = ['FRESHNESS', 'VOLUME', 'CONTRACT', 'SCHEMA_DRIFT', 'DQ', '
 const SIGNAL_STATES = ['OK', 'WARNING', 'CRITICAL'] as const;
 const SEVERITIES = ['SEV-1', 'SEV-2', 'SEV-3'] as const;
 const CONFIDENCES = ['HIGH', 'MEDIUM', 'LOW'] as const;
-const CAUSE_KINDS = ['deployment', 'stall', 'upstream_dataset', 'failure_signature', 'unknown'];
+const CAUSE_KINDS = [
+  'deployment',
+  'stall',
+  'upstream_dataset',
+  'failure_signature',
+  'unknown',
+  'unexplained',
+];
 const SIMPLE_GENERATORS = ['uuid', 'email', 'event_time'] as const;
 const GENERATOR_KEYS = ['pattern', 'int', 'float', 'enum', 'const'] as const;
 const KEBAB = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;

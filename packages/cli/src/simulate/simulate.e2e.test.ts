@@ -105,6 +105,34 @@ describe('simulate (embedded platform, end to end)', () => {
     ).toBe(true);
   }, 180_000);
 
+  it('the same bug rolled back and re-introduced: the second incident blames the second deployment', async () => {
+    const report = await simulate(await scenario(exampleScenario('redeploy-same-bug.yaml')));
+    expect(report.checks.filter((c) => !c.passed)).toEqual([]);
+    expect(report.incidents).toHaveLength(2);
+    const [first, second] = [...report.incidents].sort((a, b) =>
+      a.opened_at.localeCompare(b.opened_at),
+    );
+    const rcaOf = (id: string | undefined) => report.rca.find((r) => r.incident_id === id);
+    // One failure signature, two episodes: INTRODUCED from 3.17 and from 3.19.
+    expect(rcaOf(first?.incident_id)?.root_cause).toMatchObject({
+      kind: 'deployment',
+      linked_by: 'introduced_edge',
+      deployment: { version: '3.17', commit: '9f31c2d' },
+    });
+    const rca2 = rcaOf(second?.incident_id);
+    expect(rca2?.root_cause).toMatchObject({
+      kind: 'deployment',
+      linked_by: 'introduced_edge',
+      deployment: { version: '3.19', commit: '77aa0e1' },
+    });
+    expect(rca2?.confidence.level).toBe('HIGH');
+    expect(rca2?.first_bad?.time.localeCompare('2026-01-15T10:05:00.000Z')).toBeGreaterThanOrEqual(
+      0,
+    );
+    expect(rca2?.failure_signatures.map((f) => f.introduced_by?.version)).toEqual(['3.19']);
+    expect(rca2?.graph.edges.INTRODUCED).toBe(2);
+  }, 180_000);
+
   it('is deterministic for a seed, and --json prints the documented shape', async () => {
     const file = join(dir, 'short.yaml');
     writeFileSync(file, SHORT);

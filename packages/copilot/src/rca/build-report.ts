@@ -93,6 +93,8 @@ interface DeploymentCandidate {
   /** Refs of the INTRODUCED edges / deployment vertex. */
   refs: string[];
   introducedCodes: string[];
+  /** INTRODUCED edge ids from this deployment into the incident's failure signatures. */
+  introducedEdges?: string[];
 }
 
 /** Builds the deterministic RCA report of one incident. */
@@ -399,11 +401,31 @@ export async function buildReport(
   const badSignals = scope.filter((s) => s.state !== 'OK');
   const hasFailures = failureSignatures.length > 0;
   const stallSignals = badSignals.filter(isStallSignal);
-  const isStall = !hasFailures && stallSignals.length > 0;
+  const openedMs = parseMs(incident.opened_at) as number;
+  // OK history of the primary dataset (window signals are emitted after their window closes: read
+  // up to the incident's last update): records still arriving, deployments that ran cleanly.
+  const okHistory = await ctx.state.okSignalsOf(
+    primary,
+    new Date(openedMs - settings.signalLookbackMs).toISOString(),
+    incident.updated_at,
+  );
+  // Records counted in a window that starts after the newest event time: data is arriving with
+  // old event times (a lagging producer or relay), which is not a stall.
+  let arrivingLate: { start: number; records: number } | undefined;
+  if (!hasFailures && stallSignals.length > 0 && lastGoodMs !== undefined) {
+    for (const s of [...okHistory, ...badSignals]) {
+      const records = s.metrics?.record_count;
+      const start = parseMs(s.window?.start);
+      if (s.signal_type !== 'VOLUME' || typeof records !== 'number' || !(records > 0)) continue;
+      if (start === undefined || start <= lastGoodMs) continue;
+      if (arrivingLate === undefined || start < arrivingLate.start)
+        arrivingLate = { start, records };
+    }
+  }
+  const isStall = !hasFailures && stallSignals.length > 0 && arrivingLate === undefined;
   const earliestWindow = Math.min(
     ...badSignals.map((s) => parseMs(s.window?.start) ?? Number.POSITIVE_INFINITY),
   );
-  const openedMs = parseMs(incident.opened_at) as number;
   const refMs = isStall
     ? (lastGoodMs ?? (Number.isFinite(earliestWindow) ? earliestWindow : openedMs))
     : (firstBadMs ?? lastGoodMs ?? (Number.isFinite(earliestWindow) ? earliestWindow : openedMs));
@@ -460,7 +482,10 @@ export async function buildReport(
       s.producer === undefined ||
       typeof service !== 'string' ||
       service === '' ||
-      service === 'unknown'
+      service === 'unknown' ||
+      // The engines fill `producer` from the dataset's registered producer when the records
+      // carry no identity; `failing_producer: unknown` says nobody identified who wrote them.
+      s.metrics.failing_producer === 'unknown'
     )
       continue;
     const versions = recordProducers.get(s.producer.service) ?? new Set<string>();
@@ -504,15 +529,50 @@ export async function buildReport(
       edgeConfidence: root.confidence,
       refs,
       introducedCodes: [...codes].sort(compare),
+      introducedEdges: edges,
     });
   }
+  // A signature can be INTRODUCED by several deployments (a bug rolled back and re-introduced by a
+  // later version): the one relevant to this incident is the version stamped on its failing
+  // records, else the latest deployment at or before the first bad record; edge confidence and the
+  // gap only break ties.
+  const versionRank = (c: DeploymentCandidate): number => {
+    const versions = recordProducers.get(c.record.info.service);
+    if (versions === undefined || versions.size === 0) return 1;
+    return versions.has(c.record.info.version) ? 0 : 2;
+  };
+  const beforeRank = (c: DeploymentCandidate): number =>
+    c.gapMs === undefined ? 1 : c.gapMs >= -settings.clockSkewMs ? 0 : 2;
   introducedCandidates.sort(
     (a, b) =>
+      versionRank(a) - versionRank(b) ||
+      beforeRank(a) - beforeRank(b) ||
+      (beforeRank(a) === 0 ? (a.gapMs ?? Infinity) - (b.gapMs ?? Infinity) : 0) ||
       CONFIDENCE_RANK[b.edgeConfidence ?? 'LOW'] - CONFIDENCE_RANK[a.edgeConfidence ?? 'LOW'] ||
       gapRank(a.gapMs, settings) - gapRank(b.gapMs, settings) ||
       (a.gapMs ?? Infinity) - (b.gapMs ?? Infinity) ||
       compare(a.record.info.deployment_id, b.record.info.deployment_id),
   );
+  // Each failure signature names the same deployment the root cause would among its introducers.
+  for (const fs of failureSignatures) {
+    if (fs.introduced_by === undefined) continue;
+    const vid = vertexIds.failureSignature(fs.id);
+    const best = introducedCandidates.find((c) =>
+      (c.introducedEdges ?? []).some((e) => e.endsWith(`|${EDGE_LABELS.INTRODUCED}|${vid}`)),
+    );
+    if (best === undefined || best.record.info.deployment_id === fs.introduced_by.deployment_id)
+      continue;
+    const edgeId = (best.introducedEdges ?? []).find((e) => e.endsWith(`|${vid}`));
+    fs.introduced_by = {
+      deployment_id: best.record.info.deployment_id,
+      service: best.record.info.service,
+      version: best.record.info.version,
+      edge_confidence:
+        edgeId === undefined
+          ? (best.edgeConfidence ?? 'MEDIUM')
+          : edgeConfidenceFromChains(causal, edgeId),
+    };
+  }
 
   const ruledOut: string[] = [];
   const histories = new Map<string, DeploymentRecord[]>();
@@ -524,6 +584,38 @@ export async function buildReport(
     }
     return h;
   };
+  // Healthy history: a deployment after which the failing signal types stayed OK for longer than
+  // `deployCloseWindowMs` ran cleanly before the failure, so time alone does not implicate it.
+  const failingTypes = new Set(badSignals.map((s) => s.signal_type));
+  const healthyRunAfter = (deployedAt: number): number => {
+    let until = deployedAt;
+    for (const s of okHistory) {
+      if (!failingTypes.has(s.signal_type)) continue;
+      const start = parseMs(s.window?.start) ?? parseMs(s.emitted_at);
+      const end = parseMs(s.window?.end) ?? parseMs(s.emitted_at);
+      if (start === undefined || end === undefined) continue;
+      if (start < deployedAt - settings.clockSkewMs || end > refMs + settings.clockSkewMs) continue;
+      until = Math.max(until, end);
+    }
+    return until;
+  };
+  /** The end of the healthy run after a deployment, when it lasted past `deployCloseWindowMs`. */
+  const ranHealthy = (deployedAt: number | undefined): number | undefined => {
+    if (deployedAt === undefined) return undefined;
+    const until = healthyRunAfter(deployedAt);
+    return until - deployedAt > settings.deployCloseWindowMs ? until : undefined;
+  };
+  const failingTypeList = [...failingTypes].sort(compare).join('/');
+  for (let i = introducedCandidates.length - 1; i >= 0; i -= 1) {
+    const c = introducedCandidates[i] as DeploymentCandidate;
+    if (c.gapMs === undefined || c.gapMs <= settings.deployCorrelationWindowMs) continue;
+    const ran = ranHealthy(c.deployedAt);
+    if (ran === undefined) continue;
+    introducedCandidates.splice(i, 1);
+    ruledOut.push(
+      `deployment ${c.record.info.service} ${c.record.info.version} was ${humanDuration(c.gapMs)} before ${refLabel}, and ${failingTypeList} stayed OK after it until ${iso(ran)}: its INTRODUCED edge only names the version that was running`,
+    );
+  }
   const timeWindow = isStall ? settings.deployCloseWindowMs : settings.deployCorrelationWindowMs;
   // The newest deployment before the reference time, per producer (cited when ruled out).
   const lastDeploys = new Map<string, { record: DeploymentRecord; at: number; gap: number }>();
@@ -551,6 +643,13 @@ export async function buildReport(
       if (gap > timeWindow) {
         ruledOut.push(
           `the last deployment of ${service} (${best.record.info.version} at ${iso(best.at)}) was ${humanDuration(gap)} before ${refLabel}, outside the ${humanDuration(timeWindow)} window`,
+        );
+        continue;
+      }
+      const ran = ranHealthy(best.at);
+      if (ran !== undefined) {
+        ruledOut.push(
+          `the last deployment of ${service} (${best.record.info.version} at ${iso(best.at)}, ${humanDuration(refMs - best.at)} before ${refLabel}) was followed by ${failingTypeList} OK until ${iso(ran)}: it ran cleanly`,
         );
         continue;
       }
@@ -600,6 +699,12 @@ export async function buildReport(
   }
   if (!isStall && stallSignals.length === 0)
     ruledOut.push('not a stall: no FRESHNESS signal and records kept arriving');
+  if (arrivingLate !== undefined && lastGoodMs !== undefined) {
+    const silence = silentForMs(stallSignals);
+    ruledOut.push(
+      `not a stall: ${arrivingLate.records} records arrived in the window from ${iso(arrivingLate.start)} (VOLUME), after the newest event time ${iso(lastGoodMs)}: records keep arriving with old event times${silence === undefined ? '' : ` (${humanDuration(silence)} behind)`}, so the producer or its relay lags`,
+    );
+  }
 
   // --- decide -------------------------------------------------------------------------------
   const reasons: ConfidenceReason[] = [];
@@ -996,8 +1101,9 @@ function producerIdentity(
     };
   }
   if (produces !== undefined && produces.edgeId !== undefined) {
+    // Design-time ownership only: nothing says the failing records were written by it.
     return {
-      level: produces.confidence,
+      level: produces.confidence === 'HIGH' ? 'MEDIUM' : produces.confidence,
       detail: `${info.service} PRODUCES the dataset (edge confidence ${produces.confidence}); the records themselves do not name a producer`,
       edgeId: produces.edgeId,
       fromSignals: false,

@@ -107,6 +107,22 @@ export class StateReader {
   }
 
   /**
+   * OK signals of a dataset emitted between `from` and `to` (RFC 3339): the healthy history the
+   * RCA uses to rule out a deployment that ran cleanly before the failure.
+   */
+  async okSignalsOf(datasetUrn: string, from: string, to: string): Promise<Signal[]> {
+    const items = await this.#state.query(TABLES.SIGNAL_STATE, `signals#${datasetUrn}`, {
+      skFrom: from,
+      skTo: `${to}\uffff`,
+      limit: 5_000,
+    });
+    return items
+      .map((i) => i.data as unknown)
+      .filter(isSignalDoc)
+      .filter((s) => s.state === 'OK');
+  }
+
+  /**
    * The incident's signals, by id, from the history of each of its datasets between
    * `opened_at - lookbackMs` and `updated_at`, then from `current#<urn>` for any still missing.
    */

@@ -1,9 +1,16 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { waitFor } from '@signal-factory/core/testing';
 import { describe, expect, it } from 'vitest';
+import { makeSignal } from '../incidents/fixtures.test-data';
 import type { EngineRuntime } from '../runtime/engine-runtime';
-import { ENGINES_EXIT, resolveEnginesConfig, runEnginesCommand } from './run-engines-command';
+import {
+  ENGINES_EXIT,
+  resolveEnginesConfig,
+  runEnginesCommand,
+  type EnginesCommandParts,
+} from './run-engines-command';
 
 function io(env: Record<string, string> = {}, extra: Record<string, unknown> = {}) {
   const out: string[] = [];
@@ -90,5 +97,77 @@ describe('runEnginesCommand', () => {
       'freshness',
       'volume',
     ]);
+  });
+  it('runs the incident manager on the signals topic: a CRITICAL signal becomes a persisted incident', async () => {
+    const controller = new AbortController();
+    let parts: EnginesCommandParts | undefined;
+    const t = io(
+      { SF_LOG_LEVEL: 'error' },
+      {
+        signal: controller.signal,
+        onStarted: (_r: EngineRuntime, p: EnginesCommandParts) => {
+          parts = p;
+        },
+      },
+    );
+    const running = runEnginesCommand(['run', '--engines', 'contract'], t.io);
+    await waitFor(() => parts !== undefined);
+    expect(parts?.incidents).toBeDefined();
+    expect(parts?.graph).toBeUndefined();
+    const signal = makeSignal({ dataset_urn: 'urn:dp:orders:created', now: Date.now() });
+    await parts!.bus.publish('signal_factory.signals', [
+      { key: signal.dataset_urn, value: JSON.stringify(signal) },
+    ]);
+    await waitFor(async () => (await parts!.incidents!.list()).length > 0);
+    const [incident] = await parts!.incidents!.list();
+    expect(incident).toMatchObject({
+      status: 'OPEN',
+      dataset_urns: ['urn:dp:orders:created'],
+      signal_ids: [signal.signal_id],
+    });
+    // Persisted in the state store the command runs on (IncidentIndex), not only in memory.
+    const row = await parts!.state.get('IncidentIndex', {
+      pk: `incident#${incident!.incident_id}`,
+      sk: 'incident',
+    });
+    expect(row?.data).toMatchObject({ incident_id: incident!.incident_id, status: 'OPEN' });
+    controller.abort();
+    expect(await running).toBe(ENGINES_EXIT.OK);
+  });
+
+  it('turns incidents off with --no-incidents or SF_ENGINES_INCIDENTS=false, and names the graph', async () => {
+    for (const [argv, env] of [
+      [['run', '--no-incidents'], { SF_LOG_LEVEL: 'error' }],
+      [['run'], { SF_LOG_LEVEL: 'error', SF_ENGINES_INCIDENTS: 'false' }],
+    ] as const) {
+      const controller = new AbortController();
+      let parts: EnginesCommandParts | undefined;
+      const t = io(
+        { ...env },
+        {
+          signal: controller.signal,
+          onStarted: (_r: EngineRuntime, p: EnginesCommandParts) => {
+            parts = p;
+            controller.abort();
+          },
+        },
+      );
+      expect(await runEnginesCommand([...argv], t.io)).toBe(ENGINES_EXIT.OK);
+      expect(parts).toBeDefined();
+      expect(parts?.incidents).toBeUndefined();
+    }
+    const c = io({ SF_GREMLIN_URL: 'ws://127.0.0.1:1/gremlin' });
+    expect(await runEnginesCommand(['config'], c.io)).toBe(ENGINES_EXIT.OK);
+    expect(JSON.parse(c.out.join(''))).toMatchObject({
+      gremlin: { url: 'ws://127.0.0.1:1/gremlin' },
+      graph: 'gremlin',
+      incidents: true,
+    });
+    const bad = io({ SF_ENGINES_INCIDENTS: 'maybe' });
+    expect(await runEnginesCommand(['config'], bad.io)).toBe(ENGINES_EXIT.USAGE);
+    expect(bad.err.join('')).toContain('SF_ENGINES_INCIDENTS');
+    const badUrl = io({ SF_GREMLIN_URL: 'http://x' });
+    expect(await runEnginesCommand(['config'], badUrl.io)).toBe(ENGINES_EXIT.USAGE);
+    expect(badUrl.err.join('')).toContain('gremlin.url');
   });
 });

@@ -6,14 +6,17 @@ import {
   SignalFactoryError,
   jsonLogger,
   type EvidenceBus,
+  type GraphStore,
   type LogLevel,
   type Logger,
   type StateStore,
 } from '@signal-factory/core';
+import type { LineageGraph } from '@signal-factory/lineage';
 import { createContractEngine } from '../contract/contract-engine';
 import { RegistryFingerprints } from '../drift/registry-fingerprints';
 import { createSchemaDriftEngine } from '../drift/schema-drift-engine';
 import { createFreshnessEngine } from '../freshness/freshness-engine';
+import { IncidentManager } from '../incidents/incident-manager';
 import {
   createDatasetCatalog,
   stateStoreDatasetLookup,
@@ -23,6 +26,8 @@ import { createEngineRuntime, type EngineRuntime } from '../runtime/engine-runti
 import { RUNTIME_ERROR_CODES } from '../runtime/errors';
 import type { EngineTopics } from '../runtime/options';
 import type { SignalEngine } from '../runtime/signal-engine';
+import type { FailureSignatureSink } from '../signatures/failure-signature-sink';
+import { LineageSignatureWriter } from '../signatures/lineage-signature-writer';
 import { createVolumeEngine } from '../volume/volume-engine';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -40,8 +45,20 @@ export interface EnginesCommandIo {
   signal?: AbortSignal;
   /** Extra engine factories by name, on top of `freshness`, `volume`, `contract`, `drift`. */
   engineFactories?: Record<string, () => AnyEngine>;
-  /** Called once the runtime runs (for embedding and tests). */
-  onStarted?: (runtime: EngineRuntime) => void;
+  /** Called once the runtime runs (for embedding and tests), with the parts it runs on. */
+  onStarted?: (runtime: EngineRuntime, parts: EnginesCommandParts) => void;
+}
+
+/** What a running `runEnginesCommand` is made of (handed to `onStarted`). */
+export interface EnginesCommandParts {
+  bus: EvidenceBus;
+  state: StateStore;
+  /** The incident manager; absent with `incidents: false`. */
+  incidents?: IncidentManager;
+  /** The knowledge graph; present when a Gremlin URL is configured. */
+  graph?: GraphStore;
+  /** Writes failure signatures (INTRODUCED links) to the graph; present with `graph`. */
+  signatureWriter?: LineageSignatureWriter;
 }
 
 /** Exit codes: 0 clean stop, 2 usage or configuration error, 1 runtime failure. */
@@ -72,6 +89,15 @@ export interface EnginesConfigFile {
   defaults?: Record<string, number>;
   /** Read dataset definitions from the `DatasetRegistry` table too (needs DynamoDB). Default `true` with DynamoDB. */
   registryLookup?: boolean;
+  /** Gremlin Server / Neptune (as in the platform config): incidents, signals and failure signatures are written to the graph. Default: no graph. */
+  gremlin?: { url?: string; traversalSource?: string };
+  /**
+   * Run the incident manager (consumer group `<groupPrefix>incidents` on the signals topic;
+   * incidents in `IncidentIndex`, lifecycle changes on `incidentsTopic`). Default `true`.
+   */
+  incidents?: boolean;
+  /** Topic of incident lifecycle changes. Default `signal_factory.incidents`. */
+  incidentsTopic?: string;
   logLevel?: LogLevel;
 }
 
@@ -85,12 +111,16 @@ options:
   --engines <a,b>           engines to run: freshness, volume, contract, drift (default freshness,volume)
   --datasets <file.json>    dataset definitions: [{ urn, tier, owner, slo: { freshness_max_delay, ... } }]
   --instance-id <id>        identity of this instance in dataset leases
+  --no-incidents            do not run the incident manager (signals only)
   --help
 
 environment (overrides the file):
   SF_KAFKA_BROKERS          comma-separated brokers; without it the embedded in-process bus is used
   SF_DYNAMODB_ENDPOINT      DynamoDB endpoint (e.g. dynalite); without it state stays in memory
   SF_DYNAMODB_REGION, SF_DYNAMODB_TABLE_PREFIX
+  SF_GREMLIN_URL            Gremlin Server / Neptune (ws://…/gremlin): incidents, signals and failure
+                            signatures (with their INTRODUCED deployment) go to the graph
+  SF_ENGINES_INCIDENTS      false: do not run the incident manager
   SF_ENGINES                like --engines
   SF_ENGINES_WINDOW_MS, SF_ENGINES_GRACE_MS, SF_ENGINES_TICK_MS, SF_ENGINES_HEARTBEAT_MS
   SF_ENGINES_INSTANCE_ID, SF_ENGINES_GROUP_PREFIX, SF_LOG_LEVEL (debug|info|warn|error)
@@ -104,6 +134,7 @@ interface ParsedArgs {
   engines?: string;
   datasets?: string;
   instanceId?: string;
+  noIncidents?: boolean;
 }
 
 function parseArgv(argv: readonly string[]): ParsedArgs {
@@ -127,6 +158,7 @@ function parseArgv(argv: readonly string[]): ParsedArgs {
     else if (flag === '--engines') out.engines = value(flag, inline);
     else if (flag === '--datasets') out.datasets = value(flag, inline);
     else if (flag === '--instance-id') out.instanceId = value(flag, inline);
+    else if (flag === '--no-incidents' && inline === undefined) out.noIncidents = true;
     else throw new UsageError(`unknown argument ${raw}`);
   }
   return out;
@@ -181,6 +213,26 @@ export async function resolveEnginesConfig(
     config.dynamodb = { ...config.dynamodb, region: env.SF_DYNAMODB_REGION };
   if (env.SF_DYNAMODB_TABLE_PREFIX)
     config.dynamodb = { ...config.dynamodb, tablePrefix: env.SF_DYNAMODB_TABLE_PREFIX };
+  if (env.SF_GREMLIN_URL) config.gremlin = { ...config.gremlin, url: env.SF_GREMLIN_URL };
+  const incidentsEnv = env.SF_ENGINES_INCIDENTS;
+  if (incidentsEnv !== undefined && incidentsEnv !== '') {
+    if (!/^(true|false|1|0)$/i.test(incidentsEnv))
+      throw configError(
+        `SF_ENGINES_INCIDENTS must be true or false (got ${JSON.stringify(incidentsEnv)})`,
+      );
+    config.incidents = /^(true|1)$/i.test(incidentsEnv);
+  }
+  if (args.noIncidents === true) config.incidents = false;
+  if (config.incidents !== undefined && typeof config.incidents !== 'boolean')
+    throw configError('incidents must be true or false');
+  if (
+    config.gremlin !== undefined &&
+    (typeof config.gremlin !== 'object' ||
+      config.gremlin === null ||
+      typeof config.gremlin.url !== 'string' ||
+      !/^wss?:\/\/\S+$/.test(config.gremlin.url))
+  )
+    throw configError('gremlin.url must be a ws:// or wss:// URL');
   const engines = args.engines ?? env.SF_ENGINES;
   if (engines)
     config.engines = engines
@@ -210,11 +262,17 @@ export async function resolveEnginesConfig(
 }
 
 /** Built-in engines; with a registry (DynamoDB), drift also compares against registered fingerprints. */
-function builtins(registry: StateStore | undefined): Record<string, () => AnyEngine> {
+function builtins(
+  registry: StateStore | undefined,
+  signatureSink?: FailureSignatureSink,
+): Record<string, () => AnyEngine> {
   return {
     freshness: () => createFreshnessEngine(),
     volume: () => createVolumeEngine(),
-    contract: () => createContractEngine() as unknown as SignalEngine,
+    contract: () =>
+      createContractEngine(
+        signatureSink === undefined ? {} : { signatureSink },
+      ) as unknown as SignalEngine,
     drift: () =>
       createSchemaDriftEngine(
         registry === undefined
@@ -272,6 +330,8 @@ export async function runEnginesCommand(
           engines: names,
           bus: brokers ? 'kafka' : 'embedded',
           state: config.dynamodb?.endpoint ? 'dynamodb' : 'embedded',
+          graph: config.gremlin?.url !== undefined ? 'gremlin' : 'none',
+          incidents: config.incidents !== false,
         },
         null,
         2,
@@ -284,6 +344,9 @@ export async function runEnginesCommand(
   let bus: EvidenceBus;
   let state: StateStore;
   let runtime: EngineRuntime | undefined;
+  let graph: (GraphStore & { close?: () => Promise<void> }) | undefined;
+  let writer: LineageSignatureWriter | undefined;
+  let incidents: IncidentManager | undefined;
   try {
     if (brokers !== undefined) {
       const { KafkaEvidenceBus } = await import('@signal-factory/kafka');
@@ -318,8 +381,22 @@ export async function runEnginesCommand(
         ? { lookup: stateStoreDatasetLookup(state) }
         : {}),
     });
+    let lineage: LineageGraph | undefined;
+    if (config.gremlin?.url !== undefined) {
+      const { GremlinGraphStore, createLineageGraph } = await import('@signal-factory/lineage');
+      const store = new GremlinGraphStore({
+        url: config.gremlin.url,
+        ...(config.gremlin.traversalSource === undefined
+          ? {}
+          : { traversalSource: config.gremlin.traversalSource }),
+        logger,
+      });
+      graph = store;
+      lineage = createLineageGraph({ store, logger });
+      writer = new LineageSignatureWriter({ graph: lineage, logger });
+    }
     const factories = {
-      ...builtins(config.dynamodb?.endpoint !== undefined ? state : undefined),
+      ...builtins(config.dynamodb?.endpoint !== undefined ? state : undefined, writer),
       ...io.engineFactories,
     };
     runtime = createEngineRuntime({
@@ -337,6 +414,37 @@ export async function runEnginesCommand(
       ...(config.instanceId !== undefined ? { instanceId: config.instanceId } : {}),
       ...(config.topics !== undefined ? { topics: config.topics } : {}),
     });
+    const signalsTopic =
+      config.topics?.signals === undefined ? 'signal_factory.signals' : config.topics.signals;
+    if (config.incidents !== false && signalsTopic !== null) {
+      incidents = new IncidentManager({
+        store: state,
+        bus,
+        signalsTopic,
+        ...(config.incidentsTopic !== undefined ? { incidentsTopic: config.incidentsTopic } : {}),
+        groupId: `${config.groupPrefix ?? 'signal_engines.'}incidents`,
+        ...(lineage === undefined
+          ? {}
+          : {
+              lineage: {
+                ingestor: lineage.ingestor,
+                queries: lineage.queries,
+                store: lineage.store,
+              },
+            }),
+        datasetInfo: async (urn) => {
+          const context = await catalog.get(urn);
+          return {
+            tier: context.tier,
+            ...(context.owner === undefined ? {} : { team: context.owner }),
+            ...(context.producerService === undefined
+              ? {}
+              : { producerService: context.producerService }),
+          };
+        },
+        logger,
+      });
+    }
   } catch (error) {
     io.stderr.write(`signal-factory-engines: ${(error as Error).message}\n`);
     return ENGINES_EXIT.USAGE;
@@ -353,8 +461,23 @@ export async function runEnginesCommand(
   });
   try {
     await runtime.start();
-    io.onStarted?.(runtime);
-    logger.info({ engines: names, bus: brokers ? 'kafka' : 'embedded' }, 'signal engines running');
+    await incidents?.start();
+    io.onStarted?.(runtime, {
+      bus,
+      state,
+      ...(incidents === undefined ? {} : { incidents }),
+      ...(graph === undefined ? {} : { graph }),
+      ...(writer === undefined ? {} : { signatureWriter: writer }),
+    });
+    logger.info(
+      {
+        engines: names,
+        bus: brokers ? 'kafka' : 'embedded',
+        incidents: incidents !== undefined,
+        graph: graph !== undefined ? 'gremlin' : 'none',
+      },
+      'signal engines running',
+    );
     await stopped;
     return ENGINES_EXIT.OK;
   } catch (error) {
@@ -362,6 +485,9 @@ export async function runEnginesCommand(
     return ENGINES_EXIT.FAILURE;
   } finally {
     await runtime.close().catch(() => undefined);
+    await incidents?.close().catch(() => undefined);
+    await writer?.close().catch(() => undefined);
+    await graph?.close?.().catch(() => undefined);
     await bus.close().catch(() => undefined);
     await state.close().catch(() => undefined);
   }

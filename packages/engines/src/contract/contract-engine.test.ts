@@ -601,6 +601,38 @@ describe('ContractEngine', () => {
     });
   });
 
+  it('pages on a trickle of PII (zero tolerance) while the compliance ratio is fine, unless told otherwise', () => {
+    const specs = [
+      ...range(0, 398),
+      { i: 398, piiCodes: ['PII_DETECTED:ssn:notes'] },
+      { i: 399, piiCodes: ['PII_DETECTED:ssn:notes'] },
+    ];
+    const engine = new ContractEngine();
+    const v = engine.closeWindow(
+      feed(engine, engine.initialState(ds), specs),
+      windowAt(0),
+      ds,
+      windowAt(0).end + 120_000,
+    ).verdict;
+    expect(v?.metrics.compliance).toBe(0.995);
+    expect(v?.state).toBe('CRITICAL');
+    expect(v?.reason).toMatch(
+      /2 failing records carry PII_DETECTED:ssn:notes, which has zero tolerance/,
+    );
+    expect(v?.first_bad).toBeDefined();
+    const lenient = new ContractEngine({ zeroToleranceReasonCodes: [] });
+    const ok = lenient.closeWindow(
+      feed(lenient, lenient.initialState(ds), specs),
+      windowAt(0),
+      ds,
+      windowAt(0).end + 120_000,
+    ).verdict;
+    expect(ok?.state).toBe('OK');
+    expect(() => new ContractEngine({ zeroToleranceReasonCodes: [''] })).toThrow(
+      /zeroToleranceReasonCodes/,
+    );
+  });
+
   it('validates options and names every problem', () => {
     expect(
       () =>

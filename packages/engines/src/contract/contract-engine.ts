@@ -51,6 +51,7 @@ import type { ContractEngineState, ContractWindowAgg, ProducerAgg, SignatureEntr
 
 const DEFAULT_COMPLIANCE_MIN = 0.95;
 const MAX_CODES_PER_SIGNATURE = 20;
+const MAX_VERSIONS_PER_SIGNATURE = 10;
 
 function sortedUnique(values: readonly string[]): string[] {
   if (values.length <= 1) return [...values];
@@ -194,7 +195,7 @@ export class ContractEngine implements SignalEngine<JsonValue> {
           : (dataset?.urn ?? null);
       signature = this.#signatures.idOf(urn, failedGates, failCodes);
       if (signature !== undefined)
-        this.#noteSignature(s, signature, failedGates, failCodes, ms, w, producer);
+        this.#noteSignature(s, signature, failedGates, failCodes, ms, w, producer, window);
       if (
         this.#options.additiveFailures === 'warn' &&
         raw.enforcement !== 'enforce' &&
@@ -243,6 +244,7 @@ export class ContractEngine implements SignalEngine<JsonValue> {
     ms: number,
     w: number,
     producer: { service: string; version?: string },
+    window: WindowBounds,
   ): void {
     const entry = s.signatures[id];
     if (entry === undefined) {
@@ -257,10 +259,46 @@ export class ContractEngine implements SignalEngine<JsonValue> {
       return;
     }
     entry.count += w;
-    if (ms > entry.lastSeen) entry.lastSeen = ms;
+    if (ms > entry.lastSeen) {
+      // A new episode: the signature comes back after a quiet gap (rolled back, re-introduced),
+      // or the failing records now come from another version of the same producer.
+      const current = entry.episode?.producer ?? entry.producer;
+      const windowMs = window.end - window.start;
+      const gap =
+        this.#options.signatureEpisodeGapMs ??
+        (Number.isFinite(windowMs) && windowMs > 0 ? windowMs : 60_000);
+      // Only a version never seen failing with this signature: two versions interleaving during a
+      // rolling deploy do not start an episode per record.
+      const seen = entry.versions ?? (current.version === undefined ? [] : [current.version]);
+      const versionChanged =
+        producer.version !== undefined &&
+        current.version !== undefined &&
+        producer.service === current.service &&
+        producer.version !== current.version &&
+        !seen.includes(producer.version);
+      if (ms - entry.lastSeen >= gap || versionChanged) {
+        entry.episode = { n: (entry.episode?.n ?? 1) + 1, start: ms, producer };
+      }
+      if (producer.version !== undefined && !seen.includes(producer.version)) {
+        entry.versions = [...seen, producer.version].slice(-MAX_VERSIONS_PER_SIGNATURE);
+      }
+      entry.lastSeen = ms;
+    }
     if (ms < entry.firstSeen) {
       entry.firstSeen = ms;
       entry.producer = producer;
+    } else if (entry.episode !== undefined && ms < entry.episode.start && ms > entry.firstSeen) {
+      // A late record of the current episode (event time between its start and the quiet gap).
+      const gap = this.#options.signatureEpisodeGapMs ?? window.end - window.start;
+      const ep = entry.episode.producer;
+      if (
+        entry.episode.start - ms < gap &&
+        producer.service === ep.service &&
+        producer.version === ep.version
+      ) {
+        entry.episode.start = ms;
+        entry.episode.producer = producer;
+      }
     }
   }
 
@@ -355,6 +393,11 @@ export class ContractEngine implements SignalEngine<JsonValue> {
         failingProducer = { p, compliance: pj.compliance, critical };
       }
     }
+    // Zero-tolerance codes (PII by default) page on the first failing record, whatever the ratio.
+    const zeroTolerance = Object.entries(judged.reasons)
+      .filter(([code, n]) => n > 0 && o.zeroToleranceReasonCodes.some((z) => code.startsWith(z)))
+      .sort((a, b) => b[1] - a[1])[0];
+    if (zeroTolerance !== undefined) state = 'CRITICAL';
     const recovering = state === 'OK' && previous === 'CRITICAL' && !overall.sufficient;
     if (recovering) state = 'WARNING';
     // The guard keeps a small sample from paging; it does not call a CRITICAL dataset that keeps
@@ -437,6 +480,7 @@ export class ContractEngine implements SignalEngine<JsonValue> {
       previous,
       failingProducer,
       topReason: topReasons[0],
+      zeroTolerance,
     });
     const verdict: Verdict = {
       state,
@@ -487,6 +531,7 @@ export class ContractEngine implements SignalEngine<JsonValue> {
     previous: SignalState;
     failingProducer: { p: ProducerAgg; compliance: number; critical: boolean } | undefined;
     topReason: [string, number] | undefined;
+    zeroTolerance?: [string, number] | undefined;
   }): string {
     const { overall, judged, t } = r;
     const head = `Contract compliance ${percent(overall.compliance)} of ${fmt(round3(judged.total))} records${
@@ -501,6 +546,10 @@ export class ContractEngine implements SignalEngine<JsonValue> {
               ? ''
               : ` (top reason ${r.topReason[0]}, ${fmt(round3(r.topReason[1]))} records)`
           }`;
+    if (r.zeroTolerance !== undefined) {
+      const [code, n] = r.zeroTolerance;
+      return `${head}; ${fmt(round3(n))} failing records carry ${code}, which has zero tolerance: CRITICAL whatever the compliance${cause}.`;
+    }
     if (r.recovering) {
       return `${head} meets ${slo}, but only ${fmt(round3(judged.total))} records (minimum ${t.minRecords}) since the CRITICAL state: recovering, not yet OK.`;
     }
@@ -547,7 +596,12 @@ export class ContractEngine implements SignalEngine<JsonValue> {
     const nowMs = Number.isFinite(now) ? now : Date.now();
     for (const [hash, e] of entries) {
       const isNew = e.submittedAt === undefined;
-      if (!isNew && (e.submittedCount === e.count || nowMs - (e.submittedAt as number) < refresh))
+      const newEpisode = e.episode !== undefined && e.episode.n !== (e.submittedEpisode ?? 1);
+      if (
+        !isNew &&
+        !newEpisode &&
+        (e.submittedCount === e.count || nowMs - (e.submittedAt as number) < refresh)
+      )
         continue;
       updates.push({
         hash,
@@ -559,6 +613,15 @@ export class ContractEngine implements SignalEngine<JsonValue> {
         count: round3(e.count),
         producer: { ...e.producer },
         isNew,
+        ...(e.episode === undefined
+          ? {}
+          : {
+              episode: {
+                n: e.episode.n,
+                start: e.episode.start,
+                producer: { ...e.episode.producer },
+              },
+            }),
       });
       touched.push(e);
     }
@@ -568,6 +631,7 @@ export class ContractEngine implements SignalEngine<JsonValue> {
       for (const e of touched) {
         e.submittedAt = nowMs;
         e.submittedCount = e.count;
+        if (e.episode !== undefined) e.submittedEpisode = e.episode.n;
       }
     } catch (error) {
       this.#sinkFailures += 1;

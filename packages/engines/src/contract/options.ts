@@ -33,10 +33,23 @@ export interface ContractEngineOptions {
    * failures. Their failure signatures are recorded either way. Default `warn`.
    */
   additiveFailures?: 'warn' | 'fail';
+  /**
+   * Reason-code prefixes with zero tolerance: one FAIL record carrying such a code makes the
+   * window CRITICAL whatever the compliance ratio (a leaked SSN is a breach, not a 0.5 % quality
+   * dip). Default `['PII_DETECTED']`; `[]` judges them by compliance like every other code.
+   */
+  zeroToleranceReasonCodes?: readonly string[];
   /** Receives new and refreshed failure signatures at window close. Default: none. */
   signatureSink?: FailureSignatureSink;
   /** Least processing time between two refreshes of one signature's count / last seen, ms. Default 900,000 (15 min). */
   signatureRefreshMs?: number;
+  /**
+   * Quiet time after which a failure signature seen again starts a new episode, ms: its episode
+   * start and producer are handed to the sink at once so the graph links INTRODUCED from the
+   * deployment current then (a bug rolled back and re-introduced by a later version). A failing
+   * producer version never seen with it also starts an episode. Default: one window length.
+   */
+  signatureEpisodeGapMs?: number;
   /** Failure signatures remembered per dataset (least recently seen evicted; an evicted one seen again is re-submitted, which the writer deduplicates). Default 25. */
   maxSignaturesPerDataset?: number;
   /** Producers tracked per window; more are counted under `~other`. Default 20. */
@@ -61,8 +74,11 @@ export interface ResolvedContractOptions {
   producerCompliance: 'judge' | 'report';
   warnCountsAsPass: boolean;
   additiveFailures: 'warn' | 'fail';
+  zeroToleranceReasonCodes: readonly string[];
   signatureSink: FailureSignatureSink | undefined;
   signatureRefreshMs: number;
+  /** Undefined: one window length. */
+  signatureEpisodeGapMs: number | undefined;
   maxSignaturesPerDataset: number;
   maxProducersPerWindow: number;
   maxReasonCodesPerWindow: number;
@@ -86,6 +102,7 @@ export function resolveContractOptions(
   checkNumber(problems, 'minRecords', options.minRecords, { min: 0 });
   checkNumber(problems, 'maxPooledWindows', options.maxPooledWindows, { min: 1, integer: true });
   checkNumber(problems, 'signatureRefreshMs', options.signatureRefreshMs, { min: 0 });
+  checkNumber(problems, 'signatureEpisodeGapMs', options.signatureEpisodeGapMs, { min: 1 });
   for (const key of [
     'maxSignaturesPerDataset',
     'maxProducersPerWindow',
@@ -112,6 +129,16 @@ export function resolveContractOptions(
   ) {
     problems.push({ path: 'additiveFailures', message: "must be 'warn' or 'fail'" });
   }
+  const zero = options.zeroToleranceReasonCodes as unknown;
+  if (
+    zero !== undefined &&
+    (!Array.isArray(zero) || zero.some((c) => typeof c !== 'string' || c === ''))
+  ) {
+    problems.push({
+      path: 'zeroToleranceReasonCodes',
+      message: 'must be an array of non-empty strings',
+    });
+  }
   const sink = options.signatureSink as unknown;
   if (
     sink !== undefined &&
@@ -135,8 +162,10 @@ export function resolveContractOptions(
     producerCompliance: options.producerCompliance ?? 'judge',
     warnCountsAsPass: options.warnCountsAsPass ?? true,
     additiveFailures: options.additiveFailures ?? 'warn',
+    zeroToleranceReasonCodes: options.zeroToleranceReasonCodes ?? ['PII_DETECTED'],
     signatureSink: options.signatureSink,
     signatureRefreshMs: options.signatureRefreshMs ?? 900_000,
+    signatureEpisodeGapMs: options.signatureEpisodeGapMs,
     maxSignaturesPerDataset: options.maxSignaturesPerDataset ?? 25,
     maxProducersPerWindow: options.maxProducersPerWindow ?? 20,
     maxReasonCodesPerWindow: options.maxReasonCodesPerWindow ?? 50,

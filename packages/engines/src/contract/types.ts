@@ -65,6 +65,15 @@ export interface SignatureEntry {
   count: number;
   /** Producer of the first failing record. */
   producer: { service: string; version?: string };
+  /**
+   * The current episode when it is not the first: the signature came back after a quiet gap or
+   * from another producer version. `n` counts episodes (2 = the first recurrence).
+   */
+  episode?: { n: number; start: number; producer: { service: string; version?: string } };
+  /** Producer versions seen failing with this signature (at most 10, newest last). */
+  versions?: string[];
+  /** Episode number last handed to the sink (absent: 1 or never). */
+  submittedEpisode?: number;
   /** Processing time (epoch ms) the entry was last handed to the signature sink; absent: never. */
   submittedAt?: number;
   /** `count` at that hand-over. */

@@ -276,6 +276,26 @@ describe('SchemaDriftEngine', () => {
     expect(c.verdict?.state).toBe('OK');
   });
 
+  it('points first_bad, last_good and the producer at a re-introduction after a rollback', () => {
+    const { engine, state } = learned();
+    const bad =
+      (version: string) =>
+      (i: number): Omit<EvidenceSpec, 'i'> => ({
+        version,
+        record: withoutCustomer(i),
+        contractCodes: ['MISSING_FIELD:customer_id'],
+      });
+    const a = run(engine, state, 1, range(100, 40, bad('1.4.3')));
+    expect(a.verdict?.first_bad).toMatchObject({ offset: '100' });
+    let s = run(engine, a.state, 2, range(200, 40)).state; // rolled back
+    s = run(engine, s, 3, range(300, 40)).state;
+    const again = run(engine, s, 4, [...range(400, 10), ...range(410, 30, bad('1.4.4'))]);
+    expect(again.verdict?.state).toBe('CRITICAL');
+    expect(again.verdict?.first_bad).toMatchObject({ offset: '410' });
+    expect(again.verdict?.last_good).toMatchObject({ offset: '409' });
+    expect(again.verdict?.producer).toEqual({ service: 'orders-svc', version: '1.4.4' });
+  });
+
   it('does not page on a couple of records with a breaking shape', () => {
     const { engine, state } = learned();
     const v = run(engine, state, 1, [

@@ -249,7 +249,7 @@ export class SchemaDriftEngine implements SignalEngine<JsonValue> {
       this.#observeBaseline(s, agg, raw, gates, fp, ms, w);
       return;
     }
-    this.#observeCandidate(s, agg, raw, fp, ms, facts, candidate);
+    this.#observeCandidate(s, agg, raw, fp, ms, facts, candidate, window.end - start);
   }
 
   /**
@@ -359,6 +359,7 @@ export class SchemaDriftEngine implements SignalEngine<JsonValue> {
     ms: number,
     facts: RecordFacts,
     existing: DriftCandidate | undefined,
+    windowMs: number,
   ): void {
     let c = existing;
     if (c === undefined) {
@@ -377,7 +378,21 @@ export class SchemaDriftEngine implements SignalEngine<JsonValue> {
       };
       s.candidates[fp] = c;
     } else {
-      if (ms > c.lastSeen) c.lastSeen = ms;
+      if (ms > c.lastSeen) {
+        // The shape comes back after at least a window without it (rolled back, re-introduced by
+        // a later version): first bad / last good / producer describe this episode, so the
+        // signal points at the re-introduction, not at the first time the shape was ever seen.
+        // `firstSeen` stays (its age decides acceptance).
+        const gap = Number.isFinite(windowMs) && windowMs > 0 ? windowMs : 60_000;
+        if (ms - c.lastSeen >= gap) {
+          c.firstBad = pointerOf(raw, ms);
+          c.producer = producerOf(raw);
+          const lastGood = s.lastGood !== undefined && s.lastGood.ms <= ms ? s.lastGood : undefined;
+          if (lastGood === undefined) delete c.lastGood;
+          else c.lastGood = lastGood;
+        }
+        c.lastSeen = ms;
+      }
       if (ms < c.firstSeen) {
         c.firstSeen = ms;
         c.firstBad = pointerOf(raw, ms);

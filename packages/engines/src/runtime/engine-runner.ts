@@ -256,7 +256,9 @@ export class EngineRunner {
         if (time < doc.closedThrough) {
           doc.late += 1;
           this.metrics.late += 1;
-          continue;
+          if (this.engine.lateEvidence !== 'arrival') continue;
+          const arrived = Date.parse(evidence.processing_time);
+          time = Math.max(doc.closedThrough, Math.min(now, Number.isNaN(arrived) ? now : arrived));
         }
         const weight = weightOf(evidence);
         try {

@@ -118,6 +118,28 @@ describe('engine runtime: windows and watermark', () => {
     expect(lastWindowSignal.metrics.late_evidence).toBe(1);
   });
 
+  it("observes late evidence in its arrival window for engines with lateEvidence 'arrival'", async () => {
+    const arrivalEngine = { ...countingEngine(), lateEvidence: 'arrival' as const };
+    h = await harness({ engines: [arrivalEngine] });
+    await h.publish(stream(URN, T0, T0 + 5 * MIN, 3));
+    await h.runtime.advanceTo(T0 + 7 * MIN); // window [T0, T0+5) closed
+    // A backlog: event time in the closed window, arrived at T0+8m (and one with no usable arrival).
+    await h.publish([
+      evidence(URN, T0 + 1 * MIN, { processing_time: new Date(T0 + 8 * MIN).toISOString() }),
+      evidence(URN, T0 + 2 * MIN, { processing_time: new Date(T0 + 8 * MIN).toISOString() }),
+      evidence(URN, T0 + 6 * MIN),
+    ]);
+    await h.runtime.advanceTo(T0 + 12 * MIN);
+    const st = await engineState(h.state);
+    expect(st.engine.closed).toEqual([
+      [T0, 3],
+      [T0 + 5 * MIN, 3],
+    ]);
+    expect(h.runtime.metrics().engines.count!.late).toBe(2);
+    const lastWindowSignal = (await h.runtime.signalHistory(URN))[0]!;
+    expect(lastWindowSignal.metrics.late_evidence).toBe(2);
+  });
+
   it('accepts evidence late within grace into its own window', async () => {
     h = await harness({ engines: [countingEngine()] });
     await h.publish(stream(URN, T0, T0 + 5 * MIN, 2));

@@ -22,6 +22,13 @@ export interface SignalEngine<S extends JsonValue = JsonValue> {
   readonly id: string;
   /** Consumer-group suffix: the group is `signal_engines.<group>`. */
   readonly group: string;
+  /**
+   * Evidence older than the dataset's last closed window (late beyond grace) is always counted as
+   * late. `drop` (default): it is not observed. `arrival`: it is also observed in the open window
+   * of its arrival (`processing_time`, at least the first open window, at most now) — for engines
+   * that measure what arrives, like volume, so a producer's backlog flushing late is not absence.
+   */
+  readonly lateEvidence?: 'drop' | 'arrival';
 
   /** Fresh state for a dataset seen for the first time. */
   initialState(dataset: DatasetContext): S;

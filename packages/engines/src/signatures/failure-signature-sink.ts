@@ -22,6 +22,13 @@ export interface FailureSignatureUpdate {
   producer: { service: string; version?: string };
   /** True the first time the engine hands this signature over. */
   isNew: boolean;
+  /**
+   * The signature's current episode when it is a recurrence: it came back after a quiet gap (by
+   * default one window) or from a different producer version. `start` is the event time of the
+   * episode's first failing record and `producer` that record's producer; the writer links
+   * INTRODUCED from the deployment current at `start`. Absent while the first episode lasts.
+   */
+  episode?: { n: number; start: number; producer: { service: string; version?: string } };
 }
 
 /**

@@ -295,4 +295,135 @@ describe('LineageSignatureWriter', () => {
     const edges = await introducedEdges(graph);
     expect(edges.map((e) => e.from)).toEqual([vertexIds.deployment('orders-svc', '1.4.3', 'prod')]);
   });
+  it('links INTRODUCED again when the signature recurs after a rollback (second episode, second deployment)', async () => {
+    // 1.4.3 introduces the bug at +9m, 1.4.2 is rolled back at +20m, 1.4.4 ships it again at +40m.
+    const graph = await graphWithDeployments();
+    for (const [version, at] of [
+      ['1.4.2', T0 + 20 * MIN],
+      ['1.4.4', T0 + 40 * MIN],
+    ] as const) {
+      const r = await graph.ingestor.ingestDeployment({
+        service: 'orders-svc',
+        version,
+        environment: 'prod',
+        commit: `c${version}`,
+        time: new Date(at).toISOString(),
+      });
+      expect(r.ok).toBe(true);
+    }
+    const writer = new LineageSignatureWriter({ graph });
+    const submitted: FailureSignatureUpdate[] = [];
+    const engine = new ContractEngine({
+      signatureSink: {
+        submit: (updates) => {
+          submitted.push(...updates);
+          writer.submit(updates);
+        },
+      },
+    });
+    const ds = datasetContext();
+    let state = engine.initialState(ds);
+    const run = (w: number, badVersion?: string): void => {
+      const window = windowAt(w);
+      for (let i = 0; i < 300; i++) {
+        const ev = evidence({
+          i: w * 1000 + i,
+          time: window.start + 1_000 + i * 900,
+          ...(badVersion !== undefined && i % 2 === 1
+            ? { version: badVersion, contractCodes: ['MISSING_FIELD:customer_id'] }
+            : {}),
+        });
+        state = engine.observe(state, ev, 1, window, ds);
+      }
+      state = engine.closeWindow(state, window, ds, window.end + MIN).state;
+    };
+    run(2, '1.4.3'); // T0+10m: first episode
+    run(3, '1.4.3');
+    for (let w = 4; w <= 7; w++) run(w); // rolled back: no failures for 20 min
+    run(8, '1.4.4'); // T0+40m: the same signature again
+    await writer.flush();
+
+    const episodes = submitted.filter((u) => u.episode !== undefined);
+    expect(episodes[0]?.episode).toEqual({
+      n: 2,
+      start: windowAt(8).start + 1_000 + 900,
+      producer: { service: 'orders-svc', version: '1.4.4' },
+    });
+    expect(episodes[0]?.firstSeen).toBe(windowAt(2).start + 1_000 + 900);
+    const edges = await introducedEdges(graph);
+    expect(edges.map((e) => [e.from, e.properties.confidence]).sort()).toEqual([
+      [vertexIds.deployment('orders-svc', '1.4.3', 'prod'), 'HIGH'],
+      [vertexIds.deployment('orders-svc', '1.4.4', 'prod'), 'HIGH'],
+    ]);
+    expect(writer.stats()).toMatchObject({ created: 1, episodes: 1 });
+
+    // Later refreshes carry the same episode: nothing is linked twice.
+    run(9, '1.4.4');
+    await writer.flush();
+    expect(await introducedEdges(graph)).toHaveLength(2);
+    expect(writer.stats().episodes).toBe(1);
+    // A fresh writer (restart) re-linking the same episode does not duplicate the edge either.
+    const again = new LineageSignatureWriter({ graph });
+    again.submit([episodes[0] as FailureSignatureUpdate]);
+    await again.flush();
+    expect(await introducedEdges(graph)).toHaveLength(2);
+  });
+
+  it('a change of the failing version is a new episode; failures within a window are not', async () => {
+    const submitted: FailureSignatureUpdate[] = [];
+    const engine = new ContractEngine({
+      signatureSink: { submit: (u) => submitted.push(...u) },
+      signatureRefreshMs: 0,
+    });
+    const ds = datasetContext();
+    let state = engine.initialState(ds);
+    const run = (w: number, version: string, gapEvery = 1): void => {
+      const window = windowAt(w);
+      for (let i = 0; i < 200; i += gapEvery) {
+        state = engine.observe(
+          state,
+          evidence({
+            i: w * 1000 + i,
+            time: window.start + i * 1_000,
+            version,
+            contractCodes: ['MISSING_FIELD:customer_id'],
+          }),
+          1,
+          window,
+          ds,
+        );
+      }
+      state = engine.closeWindow(state, window, ds, window.end + MIN).state;
+    };
+    run(2, '1.4.3');
+    run(3, '1.4.3', 50); // gaps of 50 s < one window: the same episode
+    expect(submitted.every((u) => u.episode === undefined)).toBe(true);
+    run(4, '1.4.4'); // another version, no gap
+    const last = submitted.at(-1);
+    expect(last?.episode).toMatchObject({
+      n: 2,
+      start: windowAt(4).start,
+      producer: { version: '1.4.4' },
+    });
+    expect(last?.producer.version).toBe('1.4.3');
+    expect(last?.firstSeen).toBe(windowAt(2).start);
+    // Both known versions interleaving (a rolling deploy): no episode per record.
+    const window = windowAt(5);
+    for (let i = 0; i < 100; i++) {
+      state = engine.observe(
+        state,
+        evidence({
+          i: 5000 + i,
+          time: window.start + i * 1_000,
+          version: i % 2 === 0 ? '1.4.3' : '1.4.4',
+          contractCodes: ['MISSING_FIELD:customer_id'],
+        }),
+        1,
+        window,
+        ds,
+      );
+    }
+    state = engine.closeWindow(state, window, ds, window.end + MIN).state;
+    expect(submitted.at(-1)?.episode?.n).toBe(2);
+  });
 });

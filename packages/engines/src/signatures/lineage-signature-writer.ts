@@ -63,6 +63,8 @@ export interface LineageSignatureWriterStats {
   refreshed: number;
   /** INTRODUCED edges written, by confidence. */
   introduced: Record<Confidence, number>;
+  /** Recurrence episodes linked INTRODUCED to the deployment current at their start. */
+  episodes: number;
   /** Write attempts that failed (retried). */
   failures: number;
   /** Updates given up after `maxAttempts`, rejected by the ingestor, or over `maxPending`. */
@@ -71,14 +73,21 @@ export interface LineageSignatureWriterStats {
   pending: number;
 }
 
+type Episode = NonNullable<FailureSignatureUpdate['episode']>;
+
 interface Pending {
   update: FailureSignatureUpdate;
   attempts: number;
+  /** Recurrence episodes still to link (coalesced updates may carry several), by number. */
+  episodes: Map<number, Episode>;
 }
+
+/** Most signatures whose last linked episode is remembered (to skip re-linking on refresh). */
+const MAX_LINKED_EPISODES = 10_000;
 
 function merge(a: FailureSignatureUpdate, b: FailureSignatureUpdate): FailureSignatureUpdate {
   const earlier = b.firstSeen < a.firstSeen ? b : a;
-  return {
+  const merged: FailureSignatureUpdate = {
     ...b,
     firstSeen: Math.min(a.firstSeen, b.firstSeen),
     lastSeen: Math.max(a.lastSeen, b.lastSeen),
@@ -86,6 +95,29 @@ function merge(a: FailureSignatureUpdate, b: FailureSignatureUpdate): FailureSig
     producer: earlier.producer,
     isNew: a.isNew || b.isNew,
   };
+  const episode = latestEpisode(a.episode, b.episode);
+  if (episode === undefined) delete merged.episode;
+  else merged.episode = episode;
+  return merged;
+}
+
+function latestEpisode(a: Episode | undefined, b: Episode | undefined): Episode | undefined {
+  if (a === undefined) return b;
+  if (b === undefined) return a;
+  return b.n >= a.n ? b : a;
+}
+
+function isEpisode(value: unknown): value is Episode {
+  if (typeof value !== 'object' || value === null) return false;
+  const e = value as Partial<Episode>;
+  return (
+    typeof e.n === 'number' &&
+    typeof e.start === 'number' &&
+    Number.isFinite(e.start) &&
+    typeof e.producer === 'object' &&
+    e.producer !== null &&
+    typeof e.producer.service === 'string'
+  );
 }
 
 const num = (value: GraphScalar | undefined): number | undefined =>
@@ -99,6 +131,11 @@ const num = (value: GraphScalar | undefined): number | undefined =>
  * and afterwards only its `count` and `lastSeen` properties are refreshed. Writes are idempotent:
  * an existing vertex (a replay, another engine instance) is never re-created or re-linked, and
  * count / lastSeen only move forward (max), firstSeen only backward (min).
+ *
+ * A recurrence (an update with an `episode`: the signature came back after a quiet gap or from
+ * another producer version) is linked INTRODUCED from the deployment current at the episode start
+ * as well, so a bug rolled back and re-introduced by a later version points at both deployments.
+ * Edge ids are deterministic, so linking an episode twice never duplicates the edge.
  */
 export class LineageSignatureWriter implements FailureSignatureSink {
   readonly #graph: SignatureGraph;
@@ -109,12 +146,15 @@ export class LineageSignatureWriter implements FailureSignatureSink {
   readonly #retryDelayMs: number;
   readonly #logger: EnginesLogger;
   readonly #pending = new Map<string, Pending>();
+  /** hash → last episode number linked by this writer. */
+  readonly #linkedEpisodes = new Map<string, number>();
   readonly #stats: Omit<LineageSignatureWriterStats, 'pending'> = {
     submitted: 0,
     created: 0,
     existing: 0,
     refreshed: 0,
     introduced: { HIGH: 0, MEDIUM: 0, LOW: 0 },
+    episodes: 0,
     failures: 0,
     dropped: 0,
   };
@@ -171,12 +211,16 @@ export class LineageSignatureWriter implements FailureSignatureSink {
         continue;
       }
       const queued = this.#pending.get(update.hash);
+      const episode = isEpisode(update.episode) ? update.episode : undefined;
       if (queued !== undefined) {
         queued.update = merge(queued.update, update);
+        if (episode !== undefined) queued.episodes.set(episode.n, episode);
       } else if (this.#pending.size >= this.#maxPending) {
         this.#stats.dropped += 1;
       } else {
-        this.#pending.set(update.hash, { update, attempts: 0 });
+        const episodes = new Map<number, Episode>();
+        if (episode !== undefined) episodes.set(episode.n, episode);
+        this.#pending.set(update.hash, { update, attempts: 0, episodes });
       }
     }
     this.#schedule(0);
@@ -227,7 +271,9 @@ export class LineageSignatureWriter implements FailureSignatureSink {
         if (this.#pending.get(item.update.hash) !== item) continue;
         const update = item.update;
         try {
-          await this.#write(update);
+          const episodes = [...item.episodes.values()];
+          await this.#write(update, episodes);
+          for (const e of episodes) item.episodes.delete(e.n);
           // Remove unless a newer update for the same hash arrived while writing.
           if (this.#pending.get(update.hash)?.update === update) this.#pending.delete(update.hash);
           else {
@@ -272,7 +318,45 @@ export class LineageSignatureWriter implements FailureSignatureSink {
     return this.#running;
   }
 
-  async #write(update: FailureSignatureUpdate): Promise<void> {
+  async #write(update: FailureSignatureUpdate, episodes: readonly Episode[]): Promise<void> {
+    await this.#writeSignature(update);
+    for (const episode of [...episodes].sort((a, b) => a.n - b.n)) {
+      await this.#linkEpisode(update, episode);
+    }
+  }
+
+  /** Links INTRODUCED from the deployment current at a recurrence episode's start (idempotent). */
+  async #linkEpisode(update: FailureSignatureUpdate, episode: Episode): Promise<void> {
+    if ((this.#linkedEpisodes.get(update.hash) ?? 0) >= episode.n) return;
+    const introducedBy = await this.#introducer({
+      ...update,
+      firstSeen: episode.start,
+      producer: episode.producer,
+    });
+    if (introducedBy !== undefined) {
+      const result = await this.#graph.ingestor.recordFailureSignature({
+        hash: update.hash,
+        introducedBy,
+      });
+      if (!result.ok) {
+        this.#logger.warn(
+          { hash: update.hash, code: result.code, episode: episode.n },
+          'failure signature episode rejected by the ingestor',
+        );
+        return;
+      }
+      this.#stats.introduced[introducedBy.confidence ?? 'MEDIUM'] += 1;
+      this.#stats.episodes += 1;
+    }
+    this.#linkedEpisodes.delete(update.hash);
+    this.#linkedEpisodes.set(update.hash, episode.n);
+    if (this.#linkedEpisodes.size > MAX_LINKED_EPISODES) {
+      const oldest = this.#linkedEpisodes.keys().next().value;
+      if (oldest !== undefined) this.#linkedEpisodes.delete(oldest);
+    }
+  }
+
+  async #writeSignature(update: FailureSignatureUpdate): Promise<void> {
     const id = vertexIds.failureSignature(update.hash);
     const existing = await this.#graph.store.getVertex(id);
     // A vertex without reason codes is a stub: the incident manager's CAUSED edge from a signal can

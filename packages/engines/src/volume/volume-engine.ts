@@ -250,6 +250,8 @@ export function createVolumeEngine(options: VolumeEngineOptions = {}): SignalEng
     type: 'VOLUME',
     id: `volume@${options.version ?? '0.1.0'}`,
     group: options.group ?? 'volume',
+    // Volume measures what arrives: a backlog flushed beyond the grace period is late, not absent.
+    lateEvidence: 'arrival',
 
     initialState(dataset) {
       const b = new Array<number>(HOURS_PER_WEEK).fill(-1);

@@ -2,6 +2,7 @@
 import { request } from 'node:http';
 
 import { HEADERS, validateEvidence } from '@signal-factory/core';
+import { createTestClock } from '@signal-factory/core/testing';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
@@ -305,5 +306,59 @@ describe('sidecar HTTP hop', () => {
       { numRuns: 150 },
     );
     expect((await call(url, 'GET', '/healthz')).status).toBe(200);
+  });
+});
+
+describe('sidecar on an injected clock (now option)', () => {
+  it('stamps evidence, default record timestamps, trust windows and registry age with it', async () => {
+    const start = Date.UTC(2026, 0, 15, 9, 0, 0);
+    const clock = createTestClock(start);
+    const bus = new RecordingBus();
+    const sidecar = createSidecar({
+      registry: new StaticRegistrySource(registryDocuments('observe')),
+      sink: new InMemoryRecordSink(),
+      evidenceBus: bus,
+      port: 0,
+      registryTtlMs: 0,
+      now: clock.now,
+    });
+    const url = await sidecar.start();
+    try {
+      expect(sidecar.registry.status.lastSuccessAt).toBe(start);
+      clock.advance(90_000);
+      const res = await produce(url, [
+        {
+          topic: 'orders.created',
+          key: 'o-1',
+          value: JSON.stringify({ ...orderEvent(), customer_id: undefined }),
+          headers: { [HEADERS.producerService]: 'orders-svc' },
+        },
+      ]);
+      expect(res.status).toBe(200);
+      const evidence = bus.evidence().at(-1);
+      expect(validateEvidence(evidence)).toBeTruthy();
+      // Simulated time, not wall time; a record without a timestamp is stamped with it too.
+      expect(evidence?.processing_time).toBe(new Date(start + 90_000).toISOString());
+      expect(evidence?.event_time).toBe(new Date(start + 90_000).toISOString());
+      const trust = () => call(url, 'GET', '/v1/trust?dataset=urn:dp:orders:created&window=5m');
+      expect((await trust()).json().records).toBe(1);
+      clock.advance(10 * 60_000); // the record is 10 simulated minutes old: outside a 5 min window
+      expect((await trust()).json().records).toBe(0);
+      const metrics = (await call(url, 'GET', '/metrics')).body;
+      expect(metrics).toContain('sf_sidecar_registry_age_seconds 690');
+    } finally {
+      await sidecar.close();
+    }
+  });
+
+  it('rejects a clock that is not a function', () => {
+    expect(() =>
+      createSidecar({
+        registry: new StaticRegistrySource(registryDocuments('observe')),
+        sink: new InMemoryRecordSink(),
+        evidenceBus: new RecordingBus(),
+        now: 5 as unknown as () => number,
+      }),
+    ).toThrow(/now/);
   });
 });

@@ -24,6 +24,8 @@ export interface HttpServerOptions {
   trust: TrustTracker;
   metrics: SidecarMetrics;
   logger: Logger;
+  /** Clock (epoch ms) for the registry age gauge. Default `Date.now`. */
+  now?: () => number;
 }
 
 class HttpError extends Error {
@@ -209,7 +211,9 @@ export class SidecarHttpServer {
         m.registryStale.set(reg.stale ? 1 : 0);
         m.registryFailures.set(reg.consecutiveFailures);
         m.registryAge.set(
-          reg.lastSuccessAt === undefined ? -1 : (Date.now() - reg.lastSuccessAt) / 1000,
+          reg.lastSuccessAt === undefined
+            ? -1
+            : ((this.#o.now ?? Date.now)() - reg.lastSuccessAt) / 1000,
         );
         m.ready.set(this.readiness().ready ? 1 : 0);
         send(res, 200, m.render(), 'text/plain; version=0.0.4; charset=utf-8');

@@ -160,7 +160,7 @@ export class RecordProcessor {
       sampleWeight: 1,
       includeSample: false,
     });
-    this.#o.trust.observe(draft);
+    this.#o.trust.observe(draft, this.#now());
     const decision = decideSample(run.result, rate, draft.evidence_id);
     if (!decision.keep) return { evidence: draft, keep: false };
     draft.sample_weight = decision.weight;

@@ -23,6 +23,8 @@ export interface RegistryCacheOptions {
   logger?: Logger;
   /** Called after every successful load with the new snapshot. */
   onUpdate?: (snapshot: RegistrySnapshot) => void;
+  /** Clock (epoch ms) for `lastSuccessAt`. Default `Date.now`. The refresh timer runs on real time. */
+  now?: () => number;
 }
 
 /**
@@ -34,6 +36,7 @@ export class RegistryCache {
   readonly #ttlMs: number;
   readonly #logger: Logger | undefined;
   readonly #onUpdate: ((snapshot: RegistrySnapshot) => void) | undefined;
+  readonly #now: () => number;
   #snapshot: RegistrySnapshot | undefined;
   #timer: NodeJS.Timeout | undefined;
   #status: RegistryStatus;
@@ -44,6 +47,7 @@ export class RegistryCache {
     this.#ttlMs = options.ttlMs ?? 30_000;
     this.#logger = options.logger;
     this.#onUpdate = options.onUpdate;
+    this.#now = options.now ?? Date.now;
     this.#status = {
       source: source.description,
       loaded: false,
@@ -88,7 +92,7 @@ export class RegistryCache {
         ...this.#status,
         loaded: true,
         stale: false,
-        lastSuccessAt: Date.now(),
+        lastSuccessAt: this.#now(),
         lastError: undefined,
         consecutiveFailures: 0,
         version: this.#status.version + 1,

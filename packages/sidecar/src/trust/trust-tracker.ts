@@ -40,6 +40,7 @@ export class TrustTracker {
   readonly #retentionMs: number;
   readonly #maxDatasets: number;
   readonly #threshold: number;
+  readonly #now: () => number;
 
   constructor(
     options: {
@@ -47,8 +48,11 @@ export class TrustTracker {
       retentionMs?: number;
       maxDatasets?: number;
       passRateThreshold?: number;
+      /** Clock (epoch ms) for buckets and report windows. Default `Date.now`. */
+      now?: () => number;
     } = {},
   ) {
+    this.#now = options.now ?? Date.now;
     this.#bucketMs = options.bucketMs ?? 10_000;
     this.#retentionMs = options.retentionMs ?? 3_600_000;
     this.#maxDatasets = options.maxDatasets ?? 10_000;
@@ -60,7 +64,7 @@ export class TrustTracker {
       Evidence,
       'dataset_urn' | 'result' | 'sample_weight' | 'reason_codes' | 'processing_time'
     >,
-    now = Date.now(),
+    now = this.#now(),
   ): void {
     const urn = evidence.dataset_urn;
     if (urn === null) return;
@@ -89,7 +93,7 @@ export class TrustTracker {
     }
   }
 
-  report(dataset: string, windowMs: number, now = Date.now()): TrustReport {
+  report(dataset: string, windowMs: number, now = this.#now()): TrustReport {
     const from = now - windowMs;
     let pass = 0;
     let warn = 0;
