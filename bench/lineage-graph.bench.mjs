@@ -3,7 +3,7 @@
 // OpenLineage ingestion throughput; memory per 10,000 datasets.
 // Baseline (same run): a plain-JS breadth-first walk over arrays of the same topology, the floor
 // any graph store sits on. Runs against dist/ (bench/run.mjs builds first).
-// Gremlin: uses SF_GREMLIN_URL, else starts the harness's Gremlin Server (test/harness) through tsx;
+// Gremlin: uses SF_BENCH_GREMLIN_URL (a server it may wipe), else starts the harness's Gremlin Server (test/harness) through tsx;
 // prints a note and skips that part when neither works.
 import { fmt, median, percentile } from './stats.mjs';
 
@@ -314,7 +314,9 @@ await store.close();
 }
 
 // ---- Gremlin Server at 1,000 datasets ----
-let gremlinUrl = process.env.SF_GREMLIN_URL;
+// This part wipes the graph (fixed vertex ids), so it never reuses the shared SF_GREMLIN_URL of
+// the test harness: it starts its own server unless SF_BENCH_GREMLIN_URL names one it may wipe.
+let gremlinUrl = process.env.SF_BENCH_GREMLIN_URL;
 let stopGremlin;
 if (!gremlinUrl) {
   try {
@@ -326,7 +328,7 @@ if (!gremlinUrl) {
     stopGremlin = () => server.stop();
   } catch (error) {
     console.log(
-      `Gremlin part skipped: no SF_GREMLIN_URL and the harness could not start Gremlin Server (${String(error?.message ?? error).split('\n')[0]})`,
+      `Gremlin part skipped: no SF_BENCH_GREMLIN_URL and the harness could not start Gremlin Server (${String(error?.message ?? error).split('\n')[0]})`,
     );
   }
 }
