@@ -324,6 +324,31 @@ describe('RCA: deployment root cause (steel thread)', () => {
 });
 
 describe('RCA: records without producer identity', () => {
+  it('a MEDIUM INTRODUCED edge (no version on the records) gives at most MEDIUM', async () => {
+    const { graph, state, clock } = embedded();
+    const st = await seedSteelThread(graph, state, {
+      introducedConfidence: 'MEDIUM',
+      recordVersion: null,
+    });
+    // Records named by G2's topic fallback: the service, no version.
+    const stored = await state.get('SignalState', {
+      pk: `signals#${st.orders}`,
+      sk: `${at('+61m')}#${st.signalId}`,
+    });
+    const doc = stored?.data as unknown as Parameters<typeof putSignal>[1];
+    await putSignal(state, { ...doc, producer: { service: st.service } });
+    const report = await createCopilot({ graph, state, clock: clock.now }).rca(st.incidentId);
+    expect(report.root_cause).toMatchObject({
+      kind: 'deployment',
+      deployment: { version: '3.17' },
+    });
+    expect(report.confidence.reasons.find((r) => r.factor === 'introduced_edge')).toMatchObject({
+      effect: 'weakens',
+      detail: expect.stringContaining('edge confidence MEDIUM'),
+    });
+    expect(report.confidence.level).toBe('MEDIUM');
+  });
+
   it("a signal's registered-producer fallback (failing_producer unknown) is not record identity: at most MEDIUM", async () => {
     const { graph, state, clock } = embedded();
     const st = await seedSteelThread(graph, state, { recordVersion: null });
@@ -635,6 +660,23 @@ describe('RCA: stall', () => {
     );
     const report = await createCopilot({ graph, state, clock: clock.now }).rca(s.incidentId);
     expect(report.root_cause.kind).toBe('stall');
+  });
+
+  it("a FRESHNESS signal's registered producer is not the records naming their producer", async () => {
+    const { graph, state, clock } = embedded();
+    const s = await seedStall(graph, state, { deployAt: at('+19m') });
+    // What the runtime emits: FRESHNESS carries the dataset's registered producer, no version.
+    const stored = await state.get('SignalState', {
+      pk: `signals#${s.orders}`,
+      sk: `${at('+36m')}#sig-fresh-1`,
+    });
+    const doc = stored?.data as unknown as Parameters<typeof putSignal>[1];
+    await putSignal(state, { ...doc, producer: { service: s.service } });
+    const report = await createCopilot({ graph, state, clock: clock.now }).rca(s.incidentId);
+    expect(report.root_cause.kind).toBe('deployment');
+    expect(report.confidence.reasons.find((r) => r.factor === 'producer_identity')?.detail).toMatch(
+      /the records themselves do not name a producer/,
+    );
   });
 
   it('a stall one minute after a deployment is blamed on the deployment, MEDIUM (time only)', async () => {

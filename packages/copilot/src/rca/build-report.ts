@@ -485,7 +485,10 @@ export async function buildReport(
       service === 'unknown' ||
       // The engines fill `producer` from the dataset's registered producer when the records
       // carry no identity; `failing_producer: unknown` says nobody identified who wrote them.
-      s.metrics.failing_producer === 'unknown'
+      s.metrics.failing_producer === 'unknown' ||
+      // FRESHNESS and VOLUME judge arrival, not records: their producer is the registered one.
+      ((s.signal_type === 'FRESHNESS' || s.signal_type === 'VOLUME') &&
+        s.producer.version === undefined)
     )
       continue;
     const versions = recordProducers.get(s.producer.service) ?? new Set<string>();
@@ -728,7 +731,9 @@ export async function buildReport(
       `deployment ${info.service} ${info.version}${info.commit !== undefined ? ` (commit ${info.commit})` : ''}${info.deployed_at !== undefined ? ` at ${info.deployed_at}` : ''}`,
     );
     if (c.linkedBy === 'introduced_edge') {
-      const weak = c.edgeConfidence === 'LOW';
+      // The edge is only as sure as its link: MEDIUM (no version on the records, the deployment
+      // live at first_seen) or LOW (an unregistered version) cannot support a HIGH conclusion.
+      const weak = c.edgeConfidence === 'LOW' || c.edgeConfidence === 'MEDIUM';
       reasons.push({
         factor: 'introduced_edge',
         effect: weak ? 'weakens' : 'supports',
