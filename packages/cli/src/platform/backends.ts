@@ -9,6 +9,7 @@ import {
 import { InMemoryRecordSink, type RecordSink } from '@signal-factory/sidecar';
 
 import type { PlatformConfig } from '../config/platform-config';
+import { withWallClockExpiry } from './wall-clock-expiry';
 
 /** The four backends of a platform: embedded where the config has no section, real otherwise. */
 export interface Backends {
@@ -67,7 +68,7 @@ export async function createBackends(config: PlatformConfig, now: () => number):
       clock: now,
     });
     if (d.createTables ?? d.endpoint !== undefined) await store.ensureTables();
-    state = store;
+    state = withWallClockExpiry(store, Math.floor((Date.now() - now()) / 1000));
   } else {
     state = new InMemoryStateStore({ now });
   }
