@@ -188,6 +188,7 @@ export {
   type PortLogger,
 } from './memory/index';
 export { isRetriable, withRetry, type RetryOptions } from './wrappers/index';
+export { closeServer, listenOn } from './http/server-lifecycle';
 export {
   SILENT_LOGGER,
   jsonLogger,

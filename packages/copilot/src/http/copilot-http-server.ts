@@ -1,6 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { isSignalFactoryError } from '@signal-factory/core';
+import { closeServer, isSignalFactoryError, listenOn } from '@signal-factory/core';
 import type { Copilot } from '../copilot';
 import { COPILOT_ERROR_CODES, copilotError, type Problem } from '../errors';
 import { safeLogger, type Logger } from '../logger';
@@ -146,25 +146,12 @@ export class CopilotHttpServer {
 
   /** Starts listening; resolves with the bound address. Default 127.0.0.1, any free port. */
   listen(port = 0, host = '127.0.0.1'): Promise<AddressInfo> {
-    return new Promise((resolve, reject) => {
-      this.#server.once('error', reject);
-      this.#server.listen(port, host, () => {
-        this.#server.off('error', reject);
-        resolve(this.#server.address() as AddressInfo);
-      });
-    });
+    return listenOn(this.#server, port, host);
   }
 
   /** Stops accepting connections and closes idle ones; idempotent. Does not close the copilot. */
   close(): Promise<void> {
-    return new Promise((resolve) => {
-      if (!this.#server.listening) {
-        resolve();
-        return;
-      }
-      this.#server.close(() => resolve());
-      this.#server.closeIdleConnections();
-    });
+    return closeServer(this.#server);
   }
 
   async #handle(request: IncomingMessage, response: ServerResponse): Promise<void> {

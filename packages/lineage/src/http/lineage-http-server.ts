@@ -1,7 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createGunzip } from 'node:zlib';
-import { isSignalFactoryError } from '@signal-factory/core';
+import { closeServer, isSignalFactoryError, listenOn } from '@signal-factory/core';
 import { LINEAGE_ERROR_CODES, lineageError, type Problem } from '../errors';
 import type { LineageIngestor } from '../ingest/lineage-ingestor';
 import type { IngestResult } from '../ingest/types';
@@ -190,25 +190,12 @@ export class LineageHttpServer {
 
   /** Starts listening; resolves with the bound address. Default host 127.0.0.1, port 0 (any free). */
   listen(port = 0, host = '127.0.0.1'): Promise<AddressInfo> {
-    return new Promise((resolve, reject) => {
-      this.#server.once('error', reject);
-      this.#server.listen(port, host, () => {
-        this.#server.off('error', reject);
-        resolve(this.#server.address() as AddressInfo);
-      });
-    });
+    return listenOn(this.#server, port, host);
   }
 
   /** Stops accepting connections and closes idle ones; idempotent. */
   close(): Promise<void> {
-    return new Promise((resolve) => {
-      if (!this.#server.listening) {
-        resolve();
-        return;
-      }
-      this.#server.close(() => resolve());
-      this.#server.closeIdleConnections();
-    });
+    return closeServer(this.#server);
   }
 
   async #handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
