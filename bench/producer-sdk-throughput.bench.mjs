@@ -46,6 +46,18 @@ async function loadSdk() {
   return { sdk, from: 'src (tsx)' };
 }
 
+// @signal-factory/kafka's PlatformaticProducer: a kafkajs-compatible producer on @platformatic/kafka
+async function loadKafkaPackage() {
+  const dist = join(root, 'packages', 'kafka', 'dist', 'index.js');
+  if (existsSync(dist) && process.env.SF_BENCH_FROM_SRC !== '1')
+    return import(pathToFileURL(dist).href);
+  const { tsImport } = await import('tsx/esm/api');
+  return tsImport(pathToFileURL(join(root, 'packages', 'kafka', 'src', 'index.ts')).href, {
+    parentURL: import.meta.url,
+    tsconfig: join(root, 'tsconfig.json'),
+  });
+}
+
 async function broker() {
   if (process.env.SF_KAFKA_BROKERS)
     return { brokers: process.env.SF_KAFKA_BROKERS, stop: async () => {} };
@@ -59,6 +71,7 @@ async function broker() {
 }
 
 const { sdk, from } = await loadSdk();
+const { PlatformaticProducer } = await loadKafkaPackage();
 const { brokers, stop } = await broker();
 const { Kafka, logLevel } = kafkajs;
 const kafka = new Kafka({
@@ -129,6 +142,20 @@ const sdkProducer = sdk.instrument(kafka.producer(), {
 });
 await sdkProducer.connect();
 await sdkProducer.sf.ready();
+// the same SDK options over the kafkajs-compatible @platformatic/kafka producer; same acks (-1)
+// and no idempotence, like the raw kafkajs producer
+const fastOptions = { brokers: brokers.split(','), clientId: 'bench', idempotent: false };
+const rawFast = new PlatformaticProducer(fastOptions);
+await rawFast.connect();
+const sdkFast = sdk.instrument(new PlatformaticProducer(fastOptions), {
+  service: { name: 'bench-svc', version: '1.0.0' },
+  eventTimeField: 'created_at',
+  contracts: [{ file: contractFile }],
+  validation: { mode: 'warn' },
+  env: {},
+});
+await sdkFast.connect();
+await sdkFast.sf.ready();
 if (sdkProducer.sf.contracts()[0].state !== 'ready') throw new Error('contract did not load');
 
 async function run(producer, input = batches) {
@@ -151,6 +178,8 @@ async function run(producer, input = batches) {
 await run(raw);
 await run(raw, batchesWithHeaders);
 await run(sdkProducer);
+await run(rawFast);
+await run(sdkFast);
 const PAIRS = 7;
 const rawRates = [];
 const hdrRates = [];
@@ -159,11 +188,16 @@ const ratios = [];
 const hdrRatios = [];
 const rawLat = [];
 const sdkLat = [];
-const cpuOf = { raw: [], hdr: [], sdk: [] };
+const cpuOf = { raw: [], hdr: [], sdk: [], rawFast: [], sdkFast: [] };
+const fastRates = { rawFast: [], sdkFast: [] };
+const fastRatios = { vsKafkaJs: [], vsSameClient: [] };
+const fastLat = [];
 const variants = [
   ['raw', () => run(raw)],
   ['hdr', () => run(raw, batchesWithHeaders)],
   ['sdk', () => run(sdkProducer)],
+  ['rawFast', () => run(rawFast)],
+  ['sdkFast', () => run(sdkFast)],
 ];
 for (let r = 0; r < PAIRS; r++) {
   const got = {};
@@ -172,7 +206,12 @@ for (let r = 0; r < PAIRS; r++) {
     const [name, fn] = variants[(k + r) % variants.length];
     got[name] = await fn();
   }
-  for (const name of ['raw', 'hdr', 'sdk']) cpuOf[name].push(got[name].cpu);
+  for (const name of ['raw', 'hdr', 'sdk', 'rawFast', 'sdkFast']) cpuOf[name].push(got[name].cpu);
+  fastRates.rawFast.push(got.rawFast.rate);
+  fastRates.sdkFast.push(got.sdkFast.rate);
+  fastRatios.vsKafkaJs.push(got.sdkFast.rate / got.raw.rate);
+  fastRatios.vsSameClient.push(got.sdkFast.rate / got.rawFast.rate);
+  fastLat.push(percentile(got.sdkFast.latencies, 99));
   rawRates.push(got.raw.rate);
   hdrRates.push(got.hdr.rate);
   sdkRates.push(got.sdk.rate);
@@ -184,6 +223,8 @@ for (let r = 0; r < PAIRS; r++) {
 const violations = sdkProducer.sf.metrics().recordsViolating;
 await raw.disconnect();
 await sdkProducer.disconnect();
+await rawFast.disconnect();
+await sdkFast.disconnect();
 
 const rawMedian = median(rawRates);
 const sdkMedian = median(sdkRates);
@@ -206,6 +247,19 @@ console.log(
 );
 console.log(
   `  client CPU per record (this process, user+system): raw ${fmt(median(cpuOf.raw), 1)} µs, raw + 5 headers ${fmt(median(cpuOf.hdr), 1)} µs, SDK ${fmt(median(cpuOf.sdk), 1)} µs`,
+);
+const fastRatio = median(fastRatios.vsKafkaJs);
+console.log(
+  `  SDK direct on @platformatic/kafka (PlatformaticProducer from @signal-factory/kafka): ${fmt(median(fastRates.sdkFast))} records/s   p99 per send ${fmt(median(fastLat), 2)} ms`,
+);
+console.log(
+  `  ratio SDK on @platformatic/kafka / raw kafkajs (median of rounds): ${fmt(fastRatio, 3)} (target >= 0.95) ${fastRatio >= 0.95 ? 'OK' : 'BELOW TARGET'}`,
+);
+console.log(
+  `  raw @platformatic/kafka ${fmt(median(fastRates.rawFast))} records/s; SDK on it / raw on it (the SDK's overhead on that client): ${fmt(median(fastRatios.vsSameClient), 3)}`,
+);
+console.log(
+  `  client CPU per record on @platformatic/kafka: raw ${fmt(median(cpuOf.rawFast), 1)} µs, SDK ${fmt(median(cpuOf.sdkFast), 1)} µs`,
 );
 console.log(
   `  added p99 latency per send: ${fmt(median(sdkLat) - median(rawLat), 2)} ms   (violations seen: ${violations})`,

@@ -1,6 +1,8 @@
 // Child process of bench/sidecar-e2e.bench.ts: the sidecar from the built dist/ (plain node, no
 // transpiler), so its RSS is what a deployment would see.
 // Usage: node sidecar-e2e.server.mjs <broker> <data topic> <evidence topic>
+// SF_HEAP_SAMPLE=<file>: sample allocations (including short-lived objects) and write the
+// profile there on 'stop', to find what feeds the garbage collector.
 // Messages from the parent: 'cpu' (answers process.cpuUsage()), 'reset-rss' (start sampling afresh; answers 'ok'), 'rss' (answers
 // {peakRss, medianRss} of the samples since the reset), 'stop'.
 import { readFileSync } from 'node:fs';
@@ -33,6 +35,17 @@ const sidecar = createSidecar({
   registryTtlMs: 0,
 });
 const url = await sidecar.start();
+let heapSession;
+if (process.env.SF_HEAP_SAMPLE) {
+  const { Session } = await import('node:inspector/promises');
+  heapSession = new Session();
+  heapSession.connect();
+  await heapSession.post('HeapProfiler.startSampling', {
+    samplingInterval: 8192,
+    includeObjectsCollectedByMajorGC: true,
+    includeObjectsCollectedByMinorGC: true,
+  });
+}
 let samples = [];
 setInterval(() => samples.push(process.memoryUsage().rss), 100).unref();
 process.send?.({ url });
@@ -50,6 +63,10 @@ process.on('message', async (m) => {
   const peakRss = sorted.at(-1) ?? process.memoryUsage().rss;
   const medianRss = sorted[Math.floor(sorted.length / 2)] ?? peakRss;
   process.send?.({ peakRss, medianRss });
+  if (m === 'stop' && heapSession) {
+    const { profile } = await heapSession.post('HeapProfiler.stopSampling');
+    (await import('node:fs')).writeFileSync(process.env.SF_HEAP_SAMPLE, JSON.stringify(profile));
+  }
   if (m === 'stop') {
     await sidecar.close();
     process.exit(0);

@@ -52,8 +52,13 @@ const CONNECTION_NAMES = new Set([
   'KafkaJSBrokerNotFound',
   'KafkaJSNoBrokerAvailableError',
   'KafkaJSLockTimeout',
+  'KafkaClientConnectionError',
 ]);
-const TIMEOUT_NAMES = new Set(['KafkaJSRequestTimeoutError', 'KafkaJSTimeout']);
+const TIMEOUT_NAMES = new Set([
+  'KafkaJSRequestTimeoutError',
+  'KafkaJSTimeout',
+  'KafkaClientTimeoutError',
+]);
 const METADATA_NAMES = new Set(['KafkaJSTopicMetadataNotLoaded', 'KafkaJSMetadataNotLoaded']);
 const AUTH_TYPES = new Set([
   'SASL_AUTHENTICATION_FAILED',
@@ -153,7 +158,7 @@ export function mapKafkaError(
     retriable = false;
   } else if (type && TOPIC_TYPES.has(type)) {
     code = KAFKA_ERROR_CODES.TOPIC_FAILED;
-  } else if (!name.startsWith('KafkaJS')) {
+  } else if (!name.startsWith('KafkaJS') && !name.startsWith('KafkaClient')) {
     // Not a kafkajs error (a bug or a user hook): retrying the same call will not help.
     retriable = false;
   }

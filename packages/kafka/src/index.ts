@@ -14,3 +14,14 @@ export {
   type OptionProblem,
   type ResolvedKafkaOptions,
 } from './options';
+export {
+  PlatformaticProducer,
+  PlatformaticProduceError,
+  type CompatHeaderValue,
+  type CompatMessage,
+  type CompatRecordMetadata,
+  type CompatTopicMessages,
+  type PlatformaticProducerOptions,
+  type ProduceOutcome,
+  type RecordPlacement,
+} from './platformatic-producer';

@@ -27,6 +27,7 @@ import {
   type KafkaEvidenceBusOptions,
   type ResolvedKafkaOptions,
 } from './options';
+import { PlatformaticProducer } from './platformatic-producer';
 import { Publisher, type TopicBatch } from './publisher';
 import { ensureTopicExists } from './topic-admin';
 import { withDeadline } from './with-deadline';
@@ -99,6 +100,7 @@ export class KafkaEvidenceBus implements EvidenceBus {
   readonly #subscriptions = new Set<GroupSubscription>();
   readonly #ensured = new Set<string>();
   #producer: Promise<Producer> | undefined;
+  #fastProducer: Promise<PlatformaticProducer> | undefined;
   #admin: Promise<Admin> | undefined;
   #closed = false;
   #closing: Promise<void> | undefined;
@@ -192,7 +194,49 @@ export class KafkaEvidenceBus implements EvidenceBus {
     return this.#admin;
   }
 
+  #usesPlatformatic(): boolean {
+    const o = this.#options;
+    return o.producer.client === 'platformatic' && o.ssl === undefined && o.sasl === undefined;
+  }
+
+  #fastProducerReady(): Promise<PlatformaticProducer> {
+    this.#fastProducer ??= (async () => {
+      const o = this.#options;
+      const producer = new PlatformaticProducer({
+        brokers: o.brokers,
+        clientId: o.clientId,
+        idempotent: true,
+        acks: -1,
+        requestTimeoutMs: Math.max(o.requestTimeoutMs, o.producer.ackTimeoutMs),
+        connectionTimeoutMs: o.connectionTimeoutMs,
+        retries: o.retry.retries,
+        retryDelayMs: o.retry.initialRetryTimeMs,
+      });
+      try {
+        await producer.connect();
+      } catch (error) {
+        this.#fastProducer = undefined;
+        await producer.disconnect().catch(() => undefined);
+        throw error;
+      }
+      return producer;
+    })();
+    return this.#fastProducer;
+  }
+
+  async #sendFast(batches: TopicBatch[]): Promise<PublishedRecord[][]> {
+    const producer = await this.#fastProducerReady();
+    const { placements } = await producer.produce(batches, {
+      acks: -1,
+      compression: this.#options.producer.compression === 'gzip' ? 1 : 0,
+    });
+    return batches.map(({ topic }, b) =>
+      (placements[b] ?? []).map(({ partition, offset }) => ({ topic, partition, offset })),
+    );
+  }
+
   async #send(batches: TopicBatch[]): Promise<PublishedRecord[][]> {
+    if (this.#usesPlatformatic()) return this.#sendFast(batches);
     const producer = await this.#producerReady();
     const topicMessages = batches.map(({ topic, messages }) => ({
       topic,
@@ -346,6 +390,7 @@ export class KafkaEvidenceBus implements EvidenceBus {
         await withDeadline(connected.disconnect(), left(), 'bus connection');
     };
     await disconnect(this.#producer).catch((e: unknown) => errors.push(e));
+    await disconnect(this.#fastProducer).catch((e: unknown) => errors.push(e));
     await disconnect(this.#admin).catch((e: unknown) => errors.push(e));
     if (errors.length > 0) {
       this.#logger.error(

@@ -106,6 +106,51 @@ describe('KafkaEvidenceBus against a real broker', () => {
     });
   });
 
+  it('places a key on the same partition whichever producer client sends it', async () => {
+    // Engines own datasets by partition: kafkajs producers (tap mode, older sidecars) and the
+    // @platformatic/kafka producer must agree on where a dataset URN's evidence goes.
+    const topic = `sf-it-placement-${run}`;
+    const viaKafkaJs = new KafkaEvidenceBus({
+      brokers: [brokers],
+      producer: { client: 'kafkajs' },
+    });
+    const viaPlatformatic = new KafkaEvidenceBus({
+      brokers: [brokers],
+      producer: { client: 'platformatic' },
+    });
+    try {
+      await viaKafkaJs.ensureTopic(topic, { partitions: 64 });
+      const keyed = Array.from({ length: 200 }, (_, i) => ({
+        key: `urn:dp:team-${i % 17}:dataset-${i}`,
+        value: `v-${i}`,
+      }));
+      const a = await viaKafkaJs.publish(topic, keyed);
+      const b = await viaPlatformatic.publish(topic, keyed);
+      expect(new Set(a.map((r) => r.partition)).size).toBeGreaterThan(32);
+      expect(b.map((r) => r.partition)).toEqual(a.map((r) => r.partition));
+      // a partition's second round of records sits right after the first round
+      const perPartition = new Map<number, number>();
+      for (const r of a) perPartition.set(r.partition, (perPartition.get(r.partition) ?? 0) + 1);
+      const firstOf = new Map<number, bigint>();
+      a.forEach((r) => {
+        const seen = firstOf.get(r.partition);
+        if (seen === undefined || BigInt(r.offset) < seen)
+          firstOf.set(r.partition, BigInt(r.offset));
+      });
+      const secondFirst = new Map<number, bigint>();
+      b.forEach((r) => {
+        const seen = secondFirst.get(r.partition);
+        if (seen === undefined || BigInt(r.offset) < seen)
+          secondFirst.set(r.partition, BigInt(r.offset));
+      });
+      for (const [partition, count] of perPartition)
+        expect(secondFirst.get(partition)).toBe((firstOf.get(partition) ?? 0n) + BigInt(count));
+    } finally {
+      await viaKafkaJs.close();
+      await viaPlatformatic.close();
+    }
+  });
+
   it('batches concurrent publishes (linger) and keeps order per key', async () => {
     const topic = `sf-it-linger-${run}`;
     await bus.ensureTopic(topic, { partitions: 4 });
@@ -295,4 +340,38 @@ describe('KafkaEvidenceBus against a real broker', () => {
     });
     await dead.close();
   });
+
+  for (const client of ['platformatic', 'kafkajs'] as const) {
+    it(`publishing to an unreachable broker rejects with SF_ERR_BUS_CONNECTION (${client})`, async () => {
+      const dead = new KafkaEvidenceBus({
+        brokers: ['127.0.0.1:1'],
+        connectionTimeoutMs: 200,
+        retry: { retries: 1, initialRetryTimeMs: 10, maxRetryTimeMs: 20 },
+        producer: { client, lingerMs: 0 },
+      });
+      await expect(
+        dead.publish('sf-unreachable', [{ key: 'k', value: 'v' }]),
+      ).rejects.toMatchObject({ code: KAFKA_ERROR_CODES.CONNECTION, retriable: true });
+      await dead.close().catch(() => undefined);
+    });
+
+    it(`a record above the broker's limit fails alone with SF_ERR_BUS_MESSAGE_TOO_LARGE (${client})`, async () => {
+      const topic = `sf-it-too-large-${client}-${run}`;
+      const small = new KafkaEvidenceBus({
+        brokers: [brokers],
+        producer: { client, lingerMs: 0 },
+      });
+      try {
+        await small.ensureTopic(topic, { partitions: 1 });
+        await expect(
+          small.publish(topic, [{ key: 'k', value: 'x'.repeat(2_000_000) }]),
+        ).rejects.toMatchObject({ code: KAFKA_ERROR_CODES.MESSAGE_TOO_LARGE, retriable: false });
+        // the bus carries on
+        const [ok] = await small.publish(topic, [{ key: 'k', value: 'fine' }]);
+        expect(ok?.topic).toBe(topic);
+      } finally {
+        await small.close();
+      }
+    });
+  }
 });

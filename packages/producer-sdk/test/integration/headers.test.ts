@@ -6,6 +6,7 @@ import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
 import type KafkaJs from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { HEADERS, parseTraceparent } from '@signal-factory/core';
+import { PlatformaticProducer } from '@signal-factory/kafka';
 import { createProducer, instrument } from '@signal-factory/producer-sdk';
 import { ORDERS_CONTRACT } from '../../src/test-support/paths';
 import { consume, createTopic, kafkaClient, uniqueTopic } from '../support/kafka';
@@ -83,6 +84,60 @@ describe('headers on a real broker', () => {
     expect(byKey['o-1']!.headers[HEADERS.eventTime]).toBe('2026-11-25T08:00:00Z');
     expect(byKey['o-2']!.headers[HEADERS.eventTime]).toBe('2026-11-25T08:30:00.123Z');
     expect(byKey['o-2']!.headers['app-header']).toBe('kept');
+  });
+
+  it('over @platformatic/kafka (PlatformaticProducer) a consumer sees the same headers', async () => {
+    const kafka = kafkaClient(brokers);
+    const topic = uniqueTopic('orders.fast');
+    await createTopic(kafka, topic);
+    const producer = instrument(
+      new PlatformaticProducer({ brokers: brokers.split(','), clientId: 'it-fast' }),
+      {
+        service: { name: 'orders-svc', version: '2.3.4' },
+        eventTimeField: 'created_at',
+        contracts: [{ file: ORDERS_CONTRACT }],
+        validation: { mode: 'warn' },
+        env: {},
+      },
+    );
+    await producer.connect();
+    const span = tracer.startSpan('POST /orders');
+    const metadata = await context.with(trace.setSpan(context.active(), span), () =>
+      producer.send({
+        topic,
+        messages: [
+          { key: 'o-1', value: order('o-1', '2026-11-25T08:00:00Z') },
+          {
+            key: 'o-2',
+            value: Buffer.from(order('o-2', '2026-11-25T09:30:00.123+01:00')),
+            headers: { 'app-header': 'kept', 'app-list': ['one', Buffer.from('two')] },
+          },
+        ],
+      }),
+    );
+    span.end();
+    await producer.disconnect();
+    // kafkajs's RecordMetadata shape, one entry per topic-partition written
+    expect(metadata).toEqual([
+      { topicName: topic, partition: expect.any(Number), errorCode: 0, baseOffset: '0' },
+    ]);
+
+    const got = await consume(kafka, topic, 2);
+    const byKey = Object.fromEntries(got.map((m) => [m.key, m]));
+    for (const m of got) {
+      expect(m.headers).toMatchObject({
+        [HEADERS.producerService]: 'orders-svc',
+        [HEADERS.producerVersion]: '2.3.4',
+        [HEADERS.contractId]: 'urn:dp:orders:created',
+        [HEADERS.contractVersion]: '3.0.0',
+      });
+      expect(parseTraceparent(m.headers.traceparent).traceId).toBe(span.spanContext().traceId);
+    }
+    expect(byKey['o-1']!.headers[HEADERS.eventTime]).toBe('2026-11-25T08:00:00Z');
+    expect(byKey['o-2']!.headers[HEADERS.eventTime]).toBe('2026-11-25T08:30:00.123Z');
+    expect(byKey['o-2']!.headers['app-header']).toBe('kept');
+    expect(byKey['o-2']!.repeated).toEqual(['app-list']);
+    expect(byKey['o-2']!.headers['app-list']).toBe('one,two');
   });
 
   describe('with @opentelemetry/instrumentation-kafkajs enabled on the same kafkajs', () => {

@@ -1,6 +1,7 @@
 import type { Socket } from 'node:net';
 
 import { SignalFactoryError } from '@signal-factory/core';
+import { PlatformaticProducer } from '@signal-factory/kafka';
 import { Kafka, Partitioners, logLevel, type Message, type Producer } from 'kafkajs';
 
 import { SIDECAR_ERROR_CODES } from '../errors';
@@ -46,17 +47,32 @@ export interface KafkaRecordSinkOptions {
   connectionTimeoutMs?: number;
   /** Most records coalesced into one Kafka request from concurrent batches. Default 5,000. */
   maxCoalescedRecords?: number;
-  /** Opens broker connections (TLS, proxies, fault injection in tests). Default: `net.connect`. */
+  /** Opens broker connections (TLS, proxies, fault injection in tests); implies `client: 'kafkajs'`. */
   socketFactory?: (options: { host: string; port: number; onConnect: () => void }) => Socket;
+  /**
+   * Kafka client: `'platformatic'` (default; `@platformatic/kafka`, about half of kafkajs's CPU per
+   * record with headers, and far less garbage) or `'kafkajs'`. Both are idempotent with acks=all
+   * and place keys with the Java client's murmur2 partitioner.
+   */
+  client?: 'platformatic' | 'kafkajs';
+}
+
+/** One produce call over the chosen client: per-record partition and offset, in input order. */
+interface SinkProducer {
+  connect(): Promise<void>;
+  disconnect(): Promise<void>;
+  write(
+    byTopic: Array<[string, Message[]]>,
+  ): Promise<Array<Array<{ partition: number; offset: bigint }>>>;
 }
 
 /**
- * The Kafka sink: an idempotent kafkajs producer (acks=all). The partition of every message is
- * captured from the partitioner so each record gets its exact offset (base offset + position).
+ * The Kafka sink: an idempotent producer (acks=all) on `@platformatic/kafka` or kafkajs. The
+ * partition of every message is known before the send, so each record gets its exact offset
+ * (the partition's base offset + its position in the request).
  */
 export class KafkaRecordSink implements RecordSink {
-  readonly #producer: Producer;
-  readonly #chosen = new WeakMap<object, number>();
+  readonly #producer: SinkProducer;
   readonly #maxCoalesce: number;
   readonly #pending: Array<{ records: readonly SinkRecord[]; resolve: (r: SinkResult[]) => void }> =
     [];
@@ -77,28 +93,11 @@ export class KafkaRecordSink implements RecordSink {
         },
       );
     }
-    const kafka = new Kafka({
-      clientId: options.clientId ?? 'signal-factory-sidecar',
-      brokers: options.brokers,
-      logLevel: logLevel.NOTHING,
-      requestTimeout: options.requestTimeoutMs ?? 30_000,
-      connectionTimeout: options.connectionTimeoutMs ?? 3_000,
-      retry: { retries: options.retries ?? 5 },
-      ...(options.socketFactory === undefined ? {} : { socketFactory: options.socketFactory }),
-    });
     this.#maxCoalesce = options.maxCoalescedRecords ?? 5_000;
-    const base = Partitioners.DefaultPartitioner();
-    const chosen = this.#chosen;
-    this.#producer = kafka.producer({
-      idempotent: true,
-      maxInFlightRequests: 1,
-      allowAutoTopicCreation: true,
-      createPartitioner: () => (args) => {
-        const partition = base(args);
-        chosen.set(args.message, partition);
-        return partition;
-      },
-    });
+    this.#producer =
+      (options.client ?? 'platformatic') === 'platformatic' && options.socketFactory === undefined
+        ? platformaticProducer(options)
+        : kafkajsProducer(options);
   }
 
   get healthy(): boolean {
@@ -106,9 +105,16 @@ export class KafkaRecordSink implements RecordSink {
   }
 
   start(): Promise<void> {
-    this.#started ??= this.#producer.connect().then(() => {
-      this.#healthy = true;
-    });
+    // a failed connect is forgotten, so the next write tries again (broker down at startup)
+    this.#started ??= this.#producer.connect().then(
+      () => {
+        this.#healthy = true;
+      },
+      (error: unknown) => {
+        this.#started = undefined;
+        throw error;
+      },
+    );
     return this.#started;
   }
 
@@ -174,27 +180,25 @@ export class KafkaRecordSink implements RecordSink {
     try {
       if (this.#closed) throw new Error('sink closed');
       await this.start();
-      const metadata = await this.#producer.sendBatch({
-        acks: -1,
-        topicMessages: [...byTopic].map(([topic, list]) => ({
-          topic,
-          messages: list.map((m) => m.message),
-        })),
-      });
-      const base = new Map<string, bigint>();
-      for (const m of metadata)
-        base.set(`${m.topicName}\u0000${m.partition}`, BigInt(m.baseOffset ?? '0'));
+      const topics = [...byTopic];
+      const placed = await this.#producer.write(
+        topics.map(([topic, list]) => [topic, list.map((m) => m.message)]),
+      );
       const results: SinkResult[] = new Array(records.length);
-      for (const [topic, list] of byTopic) {
-        const position = new Map<number, bigint>();
-        for (const { index, message } of list) {
-          const partition = message.partition ?? this.#chosen.get(message) ?? 0;
-          const at = position.get(partition) ?? 0n;
-          position.set(partition, at + 1n);
-          const offset = (base.get(`${topic}\u0000${partition}`) ?? 0n) + at;
-          results[index] = { ok: true, topic, partition, offset: offset.toString() };
-        }
-      }
+      topics.forEach(([topic, list], t) => {
+        list.forEach(({ index }, i) => {
+          const at = placed[t]?.[i];
+          results[index] =
+            at === undefined || at.offset < 0n
+              ? {
+                  ok: false,
+                  code: SIDECAR_ERROR_CODES.PRODUCE_FAILED,
+                  message: 'the broker acknowledged the request without an offset for this record',
+                  retriable: true,
+                }
+              : { ok: true, topic, partition: at.partition, offset: at.offset.toString() };
+        });
+      });
       this.#healthy = true;
       return results;
     } catch (error) {
@@ -216,4 +220,77 @@ export class KafkaRecordSink implements RecordSink {
     this.#healthy = false;
     await this.#producer.disconnect().catch(() => undefined);
   }
+}
+
+function kafkajsProducer(options: KafkaRecordSinkOptions): SinkProducer {
+  const kafka = new Kafka({
+    clientId: options.clientId ?? 'signal-factory-sidecar',
+    brokers: options.brokers,
+    logLevel: logLevel.NOTHING,
+    requestTimeout: options.requestTimeoutMs ?? 30_000,
+    connectionTimeout: options.connectionTimeoutMs ?? 3_000,
+    retry: { retries: options.retries ?? 5 },
+    ...(options.socketFactory === undefined ? {} : { socketFactory: options.socketFactory }),
+  });
+  const base = Partitioners.DefaultPartitioner();
+  // the partition of every message, captured from the partitioner: offset = base + position
+  const chosen = new WeakMap<object, number>();
+  const producer: Producer = kafka.producer({
+    idempotent: true,
+    maxInFlightRequests: 1,
+    allowAutoTopicCreation: true,
+    createPartitioner: () => (args) => {
+      const partition = base(args);
+      chosen.set(args.message, partition);
+      return partition;
+    },
+  });
+  return {
+    connect: () => producer.connect(),
+    disconnect: () => producer.disconnect(),
+    async write(byTopic) {
+      const metadata = await producer.sendBatch({
+        acks: -1,
+        topicMessages: byTopic.map(([topic, messages]) => ({ topic, messages })),
+      });
+      const base = new Map<string, bigint>();
+      for (const m of metadata)
+        base.set(`${m.topicName}\u0000${m.partition}`, BigInt(m.baseOffset ?? '0'));
+      return byTopic.map(([topic, messages]) => {
+        const position = new Map<number, bigint>();
+        return messages.map((message) => {
+          const partition = message.partition ?? chosen.get(message) ?? 0;
+          const at = position.get(partition) ?? 0n;
+          position.set(partition, at + 1n);
+          return { partition, offset: (base.get(`${topic}\u0000${partition}`) ?? 0n) + at };
+        });
+      });
+    },
+  };
+}
+
+function platformaticProducer(options: KafkaRecordSinkOptions): SinkProducer {
+  const producer = new PlatformaticProducer({
+    brokers: options.brokers,
+    clientId: options.clientId ?? 'signal-factory-sidecar',
+    idempotent: true,
+    acks: -1,
+    requestTimeoutMs: options.requestTimeoutMs ?? 30_000,
+    connectionTimeoutMs: options.connectionTimeoutMs ?? 3_000,
+    retries: options.retries ?? 5,
+    allowAutoTopicCreation: true,
+  });
+  return {
+    connect: () => producer.connect(),
+    disconnect: () => producer.disconnect(),
+    async write(byTopic) {
+      const { placements } = await producer.produce(
+        byTopic.map(([topic, messages]) => ({ topic, messages })),
+        { acks: -1 },
+      );
+      return placements.map((list) =>
+        list.map(({ partition, offset }) => ({ partition, offset: BigInt(offset) })),
+      );
+    },
+  };
 }
