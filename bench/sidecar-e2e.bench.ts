@@ -38,8 +38,8 @@ const PACED_SECONDS = 5;
 const PACED_RATE = 10_000;
 /** Node flags of the sidecar process: keep in sync with packages/sidecar/Dockerfile NODE_OPTIONS. */
 const SIDECAR_NODE_FLAGS = process.env.SF_BENCH_SIDECAR_NODE_FLAGS?.split(' ') ?? [
-  '--max-old-space-size=96',
-  '--max-semi-space-size=8',
+  '--max-old-space-size=128',
+  '--max-semi-space-size=16',
 ];
 
 {

@@ -29,15 +29,26 @@ Environment (serve, replay):
   SF_SIDECAR_REGISTRY_DIR                   YAML registry directory (default: empty registry)
   SF_DYNAMODB_ENDPOINT, SF_DYNAMODB_REGION  registry from DynamoDB (DatasetRegistry, DatasetResolutionMap)
   SF_KAFKA_BROKERS                          comma-separated brokers; without it, records and evidence stay in memory
+  SF_KAFKA_CLIENT                           Kafka client that produces: platformatic (default) or kafkajs
   SF_SIDECAR_TAP_TOPICS                     comma-separated raw topics to tap (needs Kafka)
   SF_SIDECAR_REGISTRY_TTL_MS, SF_SIDECAR_MAX_BODY_BYTES, SF_LOG_LEVEL
 `;
+
+/** `SF_KAFKA_CLIENT`: which client produces records and evidence. */
+function kafkaClient(): 'platformatic' | 'kafkajs' {
+  const client = process.env.SF_KAFKA_CLIENT ?? 'platformatic';
+  if (client !== 'platformatic' && client !== 'kafkajs')
+    throw new Error(
+      `SF_KAFKA_CLIENT must be "platformatic" or "kafkajs" (got ${JSON.stringify(client)})`,
+    );
+  return client;
+}
 
 // Backends are imported lazily so the embedded mode never loads kafkajs admin code or the AWS SDK.
 async function evidenceBus(brokers: string[] | undefined): Promise<EvidenceBus> {
   if (brokers !== undefined) {
     const { KafkaEvidenceBus } = await import('@signal-factory/kafka');
-    return new KafkaEvidenceBus({ brokers });
+    return new KafkaEvidenceBus({ brokers, producer: { client: kafkaClient() } });
   }
   return new InMemoryEvidenceBus();
 }
@@ -134,7 +145,9 @@ async function main(argv: string[]): Promise<void> {
   if (command !== 'serve') throw new Error(`unknown command ${command}\n${USAGE}`);
 
   const sink: RecordSink =
-    brokers === undefined ? new InMemoryRecordSink() : new KafkaRecordSink({ brokers });
+    brokers === undefined
+      ? new InMemoryRecordSink()
+      : new KafkaRecordSink({ brokers, client: kafkaClient() });
   const bus = await evidenceBus(brokers);
   const sidecar = createSidecar({
     registry: await registrySource(),

@@ -32,7 +32,7 @@ describe('platform config', () => {
 
   it('reports every problem at once with its path', () => {
     const problems = platformConfigProblems({
-      kafka: { brokers: [], partitions: 0 },
+      kafka: { brokers: [], partitions: 0, client: 'librdkafka' },
       dynamodb: { endpoint: 'ftp://x', createTables: 'yes' },
       gremlin: {},
       http: { copilotPort: 70000, extra: 1 },
@@ -46,6 +46,7 @@ describe('platform config', () => {
         'http.copilotPort',
         'http.extra',
         'kafka.brokers',
+        'kafka.client',
         'kafka.partitions',
         'neptune',
       ].sort(),

@@ -16,6 +16,8 @@ export interface KafkaConfig {
   partitions?: number;
   /** Longest a consumer fetch waits for data, in ms. Default 100 (faster simulations than Kafka's 500). */
   maxWaitTimeMs?: number;
+  /** Client that produces records and evidence: `platformatic` (default, `@platformatic/kafka`) or `kafkajs`. */
+  client?: 'platformatic' | 'kafkajs';
 }
 
 /** DynamoDB (or dynalite / DynamoDB Local): registry, signal state and incidents. */
@@ -62,7 +64,7 @@ export interface PlatformConfig {
 }
 
 const SECTIONS: Record<string, readonly string[]> = {
-  kafka: ['brokers', 'clientId', 'partitions', 'maxWaitTimeMs'],
+  kafka: ['brokers', 'clientId', 'partitions', 'maxWaitTimeMs', 'client'],
   dynamodb: ['endpoint', 'region', 'tablePrefix', 'createTables'],
   gremlin: ['url', 'traversalSource'],
   http: ['host', 'copilotPort', 'lineagePort', 'sidecarPort'],
@@ -155,6 +157,8 @@ export function platformConfigProblems(input: unknown): Problem[] {
           problems.push({ path: `kafka.brokers[${i}]`, message: 'must be host:port' });
       });
     checkString(kafka.clientId, 'kafka.clientId', problems);
+    if (kafka.client !== undefined && kafka.client !== 'platformatic' && kafka.client !== 'kafkajs')
+      problems.push({ path: 'kafka.client', message: 'must be "platformatic" or "kafkajs"' });
     if (
       kafka.partitions !== undefined &&
       !(Number.isInteger(kafka.partitions) && (kafka.partitions as number) >= 1)

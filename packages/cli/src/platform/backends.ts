@@ -43,11 +43,12 @@ export async function createBackends(config: PlatformConfig, now: () => number):
         ? {}
         : { defaultPartitions: config.kafka.partitions }),
       consumer: { maxWaitTimeMs: config.kafka.maxWaitTimeMs ?? 100 },
-      producer: { lingerMs: 2 },
+      producer: { lingerMs: 2, client: config.kafka.client ?? 'platformatic' },
     });
     sink = new KafkaRecordSink({
       brokers: config.kafka.brokers,
       clientId: `${config.kafka.clientId ?? 'signal-factory'}-sidecar`,
+      client: config.kafka.client ?? 'platformatic',
     });
   } else {
     // Retention by count keeps a long-running embedded platform's memory bounded.

@@ -203,6 +203,9 @@ export class RecordProcessor {
           return;
         }
         const run = pipeline.run(item);
+        // The parsed value only feeds a redacted sample. Dropped now, its object tree dies young
+        // instead of living through two Kafka round trips and being promoted to the old space.
+        if (run.dataset?.samplePayloads !== true) run.parsed = undefined;
         this.#count(run, tally);
         const enforcement: EnforcementMode = run.dataset?.enforcement ?? 'observe';
         const quarantined = enforcement === 'enforce' && run.result === 'FAIL';
