@@ -152,15 +152,24 @@ function toBuffer(value: Buffer | string): Buffer {
   return typeof value === 'string' ? Buffer.from(value) : value;
 }
 
-/** Header names repeat on every record: encode each once. Bounded so hostile names cannot grow it. */
+/**
+ * Header names repeat on every record, and so do most values (service, version, contract): each
+ * name is encoded once, with the last value seen under it. Bounded so hostile names cannot grow it.
+ */
 const NAME_CACHE_LIMIT = 1_024;
+
+interface EncodedHeader {
+  name: Buffer;
+  lastText: string | undefined;
+  lastValue: Buffer | undefined;
+}
 
 export class PlatformaticProducer {
   readonly #producer: Producer<Buffer, Buffer, Buffer, Buffer>;
   readonly #acks: number;
   readonly #idempotent: boolean;
   readonly #autocreate: boolean;
-  readonly #names = new Map<string, Buffer>();
+  readonly #names = new Map<string, EncodedHeader>();
   readonly #roundRobin = new Map<string, number>();
   #closed = false;
 
@@ -308,10 +317,10 @@ export class PlatformaticProducer {
     return next % count;
   }
 
-  #name(name: string): Buffer {
+  #encoded(name: string): EncodedHeader {
     let encoded = this.#names.get(name);
     if (encoded === undefined) {
-      encoded = Buffer.from(name);
+      encoded = { name: Buffer.from(name), lastText: undefined, lastValue: undefined };
       if (this.#names.size >= NAME_CACHE_LIMIT) this.#names.clear();
       this.#names.set(name, encoded);
     }
@@ -326,7 +335,18 @@ export class PlatformaticProducer {
       if (Array.isArray(value)) {
         // repeated header: a distinct key object per value (the map is keyed by identity)
         for (const v of value) map.set(Buffer.from(name), toBuffer(v));
-      } else map.set(this.#name(name), toBuffer(value));
+        continue;
+      }
+      const encoded = this.#encoded(name);
+      if (typeof value !== 'string') map.set(encoded.name, value);
+      else {
+        // the encoder only reads these buffers, so one may serve every record with that value
+        if (encoded.lastText !== value) {
+          encoded.lastText = value;
+          encoded.lastValue = Buffer.from(value);
+        }
+        map.set(encoded.name, encoded.lastValue as Buffer);
+      }
     }
     return map;
   }
