@@ -56,6 +56,14 @@ export interface ProduceOutcome {
   placements: RecordPlacement[][];
 }
 
+/** Broker answers after which the idempotent producer's sequence numbers cannot be trusted. */
+const SEQUENCE_ERRORS = new Set([
+  'OUT_OF_ORDER_SEQUENCE_NUMBER',
+  'UNKNOWN_PRODUCER_ID',
+  'INVALID_PRODUCER_EPOCH',
+  'DUPLICATE_SEQUENCE_NUMBER',
+]);
+
 /** kafkajs `CompressionTypes` numbers → @platformatic/kafka names. */
 const COMPRESSION = ['none', 'gzip', 'snappy', 'lz4', 'zstd'] as const;
 
@@ -171,6 +179,8 @@ export class PlatformaticProducer {
   readonly #autocreate: boolean;
   readonly #names = new Map<string, EncodedHeader>();
   readonly #roundRobin = new Map<string, number>();
+  #idempotentQueue: Promise<void> = Promise.resolve();
+  #renewProducerId = false;
   #closed = false;
 
   constructor(options: PlatformaticProducerOptions) {
@@ -234,15 +244,41 @@ export class PlatformaticProducer {
     return (await this.produce(topicMessages, options)).metadata;
   }
 
-  /** Sends records in one call and reports where each record was written. */
-  async produce(
+  /**
+   * Sends records in one call and reports where each record was written. Idempotent sends run one
+   * at a time, in call order: @platformatic/kafka advances a partition's sequence number only when
+   * a produce response arrives, so two idempotent requests in flight to one partition would carry
+   * the same sequence and the broker would refuse the second (OUT_OF_ORDER_SEQUENCE_NUMBER).
+   */
+  produce(
     batches: readonly CompatTopicMessages[],
     options: { acks?: number; compression?: number } = {},
+  ): Promise<ProduceOutcome> {
+    const acks = options.acks ?? this.#acks;
+    if (!(this.#idempotent && acks === -1)) return this.#produceNow(batches, acks, false, options);
+    const run = this.#idempotentQueue.then(() => this.#produceNow(batches, acks, true, options));
+    this.#idempotentQueue = run.then(
+      () => undefined,
+      () => undefined,
+    );
+    return run;
+  }
+
+  async #produceNow(
+    batches: readonly CompatTopicMessages[],
+    acks: number,
+    idempotent: boolean,
+    options: { compression?: number },
   ): Promise<ProduceOutcome> {
     if (this.#closed) throw toProduceError(new Error('producer closed'));
     const total = batches.reduce((n, b) => n + b.messages.length, 0);
     if (total === 0) return { metadata: [], placements: batches.map(() => []) };
     try {
+      if (idempotent && this.#renewProducerId) {
+        // after a sequence error the broker's view of our sequences is unknown: start afresh
+        await this.#producer.initIdempotentProducer({});
+        this.#renewProducerId = false;
+      }
       const metadata = await this.#metadataFor(batches);
       const out: MessageToProduce<Buffer, Buffer, Buffer, Buffer>[] = new Array(total);
       const partitionsOf: number[][] = [];
@@ -268,12 +304,11 @@ export class PlatformaticProducer {
         partitionsOf.push(partitions);
       }
       const compression = COMPRESSION[options.compression ?? 0] ?? 'none';
-      const acks = options.acks ?? this.#acks;
       const result = await this.#producer.send({
         messages: out,
         acks,
         // the idempotent producer needs acks=all; a send that asks for less is not idempotent
-        idempotent: this.#idempotent && acks === -1,
+        idempotent,
         compression,
       });
       const base = new Map<string, bigint>();
@@ -299,7 +334,10 @@ export class PlatformaticProducer {
       });
       return { metadata: entries, placements };
     } catch (error) {
-      throw toProduceError(error);
+      const mapped = toProduceError(error);
+      if (idempotent && mapped.type !== undefined && SEQUENCE_ERRORS.has(mapped.type))
+        this.#renewProducerId = true;
+      throw mapped;
     }
   }
 

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { ConsumedMessage } from '@signal-factory/core';
 import { Kafka, logLevel } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { KAFKA_ERROR_CODES, KafkaEvidenceBus } from '../../src/index';
+import { KAFKA_ERROR_CODES, KafkaEvidenceBus, PlatformaticProducer } from '../../src/index';
 
 const brokers = inject('kafkaBrokers');
 const run = randomUUID().slice(0, 8);
@@ -148,6 +148,29 @@ describe('KafkaEvidenceBus against a real broker', () => {
     } finally {
       await viaKafkaJs.close();
       await viaPlatformatic.close();
+    }
+  });
+
+  it('PlatformaticProducer: concurrent idempotent sends to one partition all land, in call order', async () => {
+    const topic = `sf-it-idempotent-${run}`;
+    await bus.ensureTopic(topic, { partitions: 1 });
+    const producer = new PlatformaticProducer({ brokers: [brokers] });
+    try {
+      const sends = Array.from({ length: 20 }, (_, call) =>
+        producer.send({
+          topic,
+          messages: Array.from({ length: 10 }, (_, i) => ({
+            key: 'one-key',
+            value: `${call}-${i}`,
+          })),
+        }),
+      );
+      const metadata = await Promise.all(sends);
+      const bases = metadata.map((m) => Number(m[0]?.baseOffset));
+      // call order is offset order, each call's 10 records contiguous, nothing refused
+      expect(bases).toEqual(bases.map((_, call) => (bases[0] as number) + call * 10));
+    } finally {
+      await producer.disconnect();
     }
   });
 
