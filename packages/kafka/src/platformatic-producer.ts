@@ -156,8 +156,30 @@ export function toProduceError(error: unknown): PlatformaticProduceError {
   return new PlatformaticProduceError('KafkaClientProtocolError', message, type, retriable, error);
 }
 
+/** A record the producer cannot encode: resending it cannot succeed. */
+function badRecord(message: string): PlatformaticProduceError {
+  return new PlatformaticProduceError(
+    'KafkaClientRecordError',
+    message,
+    undefined,
+    false,
+    undefined,
+  );
+}
+
 function toBuffer(value: Buffer | string): Buffer {
-  return typeof value === 'string' ? Buffer.from(value) : value;
+  if (typeof value === 'string') return Buffer.from(value);
+  if (Buffer.isBuffer(value)) return value;
+  throw badRecord('keys, values and header values must be strings or Buffers');
+}
+
+function toTimestamp(value: string | number): bigint {
+  const text = String(value);
+  if (!/^\d{1,16}$/.test(text))
+    throw badRecord(
+      `timestamp must be epoch milliseconds (got ${JSON.stringify(text.slice(0, 32))})`,
+    );
+  return BigInt(text);
 }
 
 /**
@@ -298,7 +320,7 @@ export class PlatformaticProducer {
           };
           if (key !== undefined) message.key = key;
           if (m.headers !== undefined) message.headers = this.#headers(m.headers);
-          if (m.timestamp !== undefined) message.timestamp = BigInt(m.timestamp);
+          if (m.timestamp !== undefined) message.timestamp = toTimestamp(m.timestamp);
           out[at++] = message;
         }
         partitionsOf.push(partitions);

@@ -174,6 +174,39 @@ describe('KafkaEvidenceBus against a real broker', () => {
     }
   });
 
+  it('PlatformaticProducer: tombstones, and typed non-retriable errors for records it cannot encode', async () => {
+    const topic = `sf-it-records-${run}`;
+    await bus.ensureTopic(topic, { partitions: 2 });
+    const producer = new PlatformaticProducer({ brokers: [brokers] });
+    try {
+      const [meta] = await producer.send({ topic, messages: [{ key: 'gone', value: null }] });
+      expect(meta?.errorCode).toBe(0);
+      const seen: ConsumedMessage[] = [];
+      const sub = await bus.subscribe(
+        { groupId: `sf-it-records-${run}`, topics: [topic] },
+        async (b) => {
+          seen.push(...b);
+        },
+      );
+      await waitFor(() => seen.length >= 1);
+      await sub.close();
+      // the bus hands a tombstone over as an empty value
+      expect(seen[0]).toMatchObject({ key: 'gone', value: '' });
+      await expect(
+        producer.send({ topic, messages: [{ value: 'v', timestamp: 'yesterday' }] }),
+      ).rejects.toMatchObject({ name: 'KafkaClientRecordError', retriable: false });
+      await expect(
+        producer.send({ topic, messages: [{ value: 42 as unknown as string }] }),
+      ).rejects.toMatchObject({ name: 'KafkaClientRecordError', retriable: false });
+      // and it carries on
+      await expect(producer.send({ topic, messages: [{ value: 'fine' }] })).resolves.toHaveLength(
+        1,
+      );
+    } finally {
+      await producer.disconnect();
+    }
+  });
+
   it('batches concurrent publishes (linger) and keeps order per key', async () => {
     const topic = `sf-it-linger-${run}`;
     await bus.ensureTopic(topic, { partitions: 4 });
