@@ -56,20 +56,22 @@ describe('runEnginesCommand with a Gremlin URL', () => {
         timeoutMs: 30_000,
       });
       const [incident] = await parts!.incidents!.list();
+      // the graph is written asynchronously (vertices, then edges): wait for the whole chain
+      const edgesInto = (id: string, label: string) =>
+        check.edges(id, { direction: 'in', labels: [label] });
       await waitFor(
         async () =>
-          (await check.getVertex(vertexIds.incident(incident!.incident_id))) !== undefined,
+          (await edgesInto(vertexIds.incident(incident!.incident_id), EDGE_LABELS.TRIGGERED))
+            .length > 0 &&
+          (await edgesInto(vertexIds.signal(signal.signal_id), EDGE_LABELS.CAUSED)).length > 0,
         { timeoutMs: 30_000 },
       );
-      const triggered = await check.edges(vertexIds.incident(incident!.incident_id), {
-        direction: 'in',
-        labels: [EDGE_LABELS.TRIGGERED],
-      });
+      const triggered = await edgesInto(
+        vertexIds.incident(incident!.incident_id),
+        EDGE_LABELS.TRIGGERED,
+      );
       expect(triggered.map((e) => e.from)).toEqual([vertexIds.signal(signal.signal_id)]);
-      const caused = await check.edges(vertexIds.signal(signal.signal_id), {
-        direction: 'in',
-        labels: [EDGE_LABELS.CAUSED],
-      });
+      const caused = await edgesInto(vertexIds.signal(signal.signal_id), EDGE_LABELS.CAUSED);
       expect(caused.map((e) => e.from)).toEqual([vertexIds.failureSignature(HASH)]);
     } finally {
       controller.abort();
