@@ -149,6 +149,11 @@ export interface StallRootCause extends RootCauseBase {
   producer_service?: string;
   /** Time of the last record seen, RFC 3339. */
   last_record_at?: string;
+  /**
+   * When the dataset never sent a record: since when the freshness engine has been watching it
+   * (RFC 3339). Absent when a record was seen.
+   */
+  watched_since?: string;
   /** Silence in ms as the engine measured it, when known. */
   silent_for_ms?: number;
 }

@@ -951,9 +951,19 @@ export async function buildReport(
     if (checked.length === 0) cap(2);
     const service = checked[0];
     const silent = silentForMs(stallSignals);
+    // a dataset that never sent anything: freshness says since when it has been watched
+    const watchedSince = stallSignals
+      .map((s) => s.metrics.watching_since)
+      .find((v): v is string => typeof v === 'string' && !Number.isNaN(Date.parse(v)));
+    const since =
+      lastGood !== undefined
+        ? clockTime(lastGood.time)
+        : watchedSince !== undefined
+          ? `monitoring started at ${clockTime(watchedSince)} (none at all)`
+          : 'an unknown time';
     const sc: RootCause = {
       kind: 'stall',
-      statement: `${primary} stalled: no records since ${lastGood !== undefined ? clockTime(lastGood.time) : 'an unknown time'}${service !== undefined ? ` from ${service}` : ''}, and no deployment or upstream incident explains it.`,
+      statement: `${primary} stalled: no records since ${since}${service !== undefined ? ` from ${service}` : ''}, and no deployment or upstream incident explains it.`,
       dataset_urn: primary,
       evidence_refs: uniqueRefs(
         ...stallSignals.map((s) => s.evidence_refs),
@@ -961,6 +971,9 @@ export async function buildReport(
       ),
       ...(service !== undefined ? { producer_service: service } : {}),
       ...(lastGood !== undefined ? { last_record_at: lastGood.time } : {}),
+      ...(lastGood === undefined && watchedSince !== undefined
+        ? { watched_since: watchedSince }
+        : {}),
       ...(silent !== undefined ? { silent_for_ms: silent } : {}),
     };
     rootCause = sc;

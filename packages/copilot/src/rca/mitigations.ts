@@ -125,7 +125,11 @@ export function buildMitigations(input: MitigationInput): Mitigation[] {
           service !== undefined
             ? `Check ${service}: it stopped producing ${primary}`
             : `Find the producer of ${primary}: it stopped`,
-        detail: `No records since ${rootCause.last_record_at ?? 'an unknown time'}. Check the producer's health, its Kafka connectivity and the sidecar.`,
+        detail: `${
+          rootCause.last_record_at === undefined && rootCause.watched_since !== undefined
+            ? `No records at all since monitoring started at ${rootCause.watched_since}`
+            : `No records since ${rootCause.last_record_at ?? 'an unknown time'}`
+        }. Check the producer's health, its Kafka connectivity and the sidecar.`,
         target: service !== undefined ? [service] : [primary],
         evidence_refs: rootCause.evidence_refs,
       });

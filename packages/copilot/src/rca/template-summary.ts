@@ -46,7 +46,12 @@ export function templateSummary(report: Omit<RcaReport, 'summary' | 'evidence'>)
       break;
     }
     case 'stall':
-      head = `Root cause: ${rc.dataset_urn} stalled${rc.producer_service !== undefined ? ` (producer ${rc.producer_service})` : ''}, no records since ${lastGood ?? 'an unknown time'}, and no deployment explains it`;
+      head = `Root cause: ${rc.dataset_urn} stalled${rc.producer_service !== undefined ? ` (producer ${rc.producer_service})` : ''}, no records since ${
+        lastGood ??
+        (rc.watched_since !== undefined
+          ? `monitoring started at ${clockTime(rc.watched_since)} (none at all)`
+          : 'an unknown time')
+      }, and no deployment explains it`;
       break;
     case 'upstream_dataset':
       head = `Root cause: upstream dataset ${rc.upstream_dataset_urn}${rc.upstream_incident_id !== undefined ? ` (incident ${rc.upstream_incident_id})` : ''} feeds ${rc.affected_dataset_urn}${

@@ -63,6 +63,58 @@ describe('freshness engine', () => {
     expect(h.signals[0]!.defaults_applied).not.toContain('freshness_max_delay');
   });
 
+  it('pages for a known dataset that never sends anything, once across two instances, and recovers', async () => {
+    const datasets = createDatasetCatalog({
+      datasets: [{ urn: URN, tier: 1, slo: { freshness_max_delay: '15m' } }],
+    });
+    h = await harness({ engines: [createFreshnessEngine()], datasets, heartbeatMs: 3_600_000 });
+    // a second instance on the same bus and state: the dataset must be judged by one of them only
+    const second = await harness({
+      engines: [createFreshnessEngine()],
+      datasets,
+      heartbeatMs: 3_600_000,
+      bus: h.bus,
+      state: h.state,
+      clock: h.clock,
+    });
+    try {
+      const advance = async (to: number): Promise<void> => {
+        await h!.runtime.advanceTo(to);
+        await second.runtime.advanceTo(to);
+      };
+      await advance(T0 + 11 * MIN);
+      expect([...h.signals, ...second.signals]).toEqual([]); // not yet at the warn point (12m)
+      await advance(T0 + 16 * MIN);
+      const all = [...h.signals, ...second.signals];
+      expect(all.map((s) => s.state)).toEqual(['WARNING', 'CRITICAL']);
+      const critical = all[1]!;
+      expect(critical).toMatchObject({ signal_type: 'FRESHNESS', dataset_urn: URN });
+      expect(critical.reason).toMatch(/No data at all for 1[56]m/);
+      // watched from the first tick after start
+      const since = Date.parse(String(critical.metrics.watching_since));
+      expect(since - T0).toBeGreaterThanOrEqual(0);
+      expect(since - T0).toBeLessThanOrEqual(10_000);
+      expect(critical.last_good).toBeUndefined();
+      // the first evidence brings it back
+      const at = T0 + 20 * MIN;
+      await h.publish([evidence(URN, at)]);
+      await advance(at + 10_000);
+      expect([...h.signals, ...second.signals].map((s) => s.state)).toEqual([
+        'WARNING',
+        'CRITICAL',
+        'OK',
+      ]);
+    } finally {
+      await second.runtime.close();
+    }
+  });
+
+  it('does not watch datasets it only looked up (no list of them exists)', async () => {
+    h = await harness({ engines: [createFreshnessEngine()], heartbeatMs: 3_600_000 });
+    await h.runtime.advanceTo(T0 + 60 * MIN);
+    expect(h.signals).toEqual([]);
+  });
+
   it('ignores older events (the newest event time counts)', () => {
     const engine = createFreshnessEngine();
     const ctx = {

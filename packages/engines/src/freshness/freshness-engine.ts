@@ -10,6 +10,11 @@ export interface FreshnessState {
   last_event_at: number | null;
   /** Pointer to the newest evidence, reported as `last_good`. */
   last: { [key: string]: JsonValue } | null;
+  /**
+   * For a known dataset that has sent nothing yet: when this engine started watching it (epoch
+   * ms); `null` otherwise (and absent in state written before this field existed).
+   */
+  watching_since: number | null;
 }
 
 export interface FreshnessEngineOptions {
@@ -30,6 +35,37 @@ export function formatDuration(ms: number): string {
   if (h > 0) return m > 0 ? `${h}h ${m}m` : `${h}h`;
   if (m > 0) return sec > 0 ? `${m}m ${sec}s` : `${m}m`;
   return `${sec}s`;
+}
+
+/**
+ * A known dataset that has sent nothing since it was first watched: silent until the warn point
+ * (it may simply not have started yet), then WARNING, then CRITICAL past the SLO.
+ */
+function judgeNeverSeen(
+  state: FreshnessState,
+  now: number,
+  maxDelay: number,
+  warnAfter: number,
+): Verdict | undefined {
+  const since = state.watching_since;
+  if (typeof since !== 'number') return undefined;
+  const silent = Math.max(0, now - since);
+  if (silent <= warnAfter) return undefined;
+  const sinceTime = new Date(since).toISOString();
+  return {
+    state: silent > maxDelay ? 'CRITICAL' : 'WARNING',
+    reason:
+      silent > maxDelay
+        ? `No data at all for ${formatDuration(silent)}: nothing received since monitoring started at ${sinceTime}; freshness SLO ${formatDuration(maxDelay)} exceeded.`
+        : `No data yet after ${formatDuration(silent)} of monitoring (since ${sinceTime}), approaching the freshness SLO of ${formatDuration(maxDelay)}.`,
+    metrics: {
+      age_seconds: Math.round(silent / 1000),
+      max_delay_seconds: Math.round(maxDelay / 1000),
+      warn_after_seconds: Math.round(warnAfter / 1000),
+      watching_since: sinceTime,
+    },
+    expected: { max: Math.round(maxDelay / 1000), unit: 'seconds' },
+  };
 }
 
 /**
@@ -57,10 +93,10 @@ export function createFreshnessEngine(
     now: number,
     dataset: DatasetContext,
   ): Verdict | undefined => {
-    if (state.last_event_at === null) return undefined;
     const maxDelay = dataset.slo.freshnessMaxDelayMs;
     const fraction = options.warnFraction ?? dataset.slo.freshnessWarnFraction;
     const warnAfter = maxDelay * fraction;
+    if (state.last_event_at === null) return judgeNeverSeen(state, now, maxDelay, warnAfter);
     const age = Math.max(0, now - state.last_event_at);
     const lastTime = new Date(state.last_event_at).toISOString();
     const verdict: Verdict = {
@@ -87,7 +123,8 @@ export function createFreshnessEngine(
     type: 'FRESHNESS',
     id: `freshness@${options.version ?? '0.1.0'}`,
     group: options.group ?? 'freshness',
-    initialState: () => ({ last_event_at: null, last: null }),
+    watchesUnseen: true,
+    initialState: () => ({ last_event_at: null, last: null, watching_since: null }),
     observe(state, evidence) {
       const time = parseTime(evidence.event_time);
       if (Number.isNaN(time) || (state.last_event_at !== null && time <= state.last_event_at))
@@ -100,14 +137,19 @@ export function createFreshnessEngine(
       if (evidence.partition !== undefined) last.partition = evidence.partition;
       if (evidence.offset !== undefined) last.offset = evidence.offset;
       if (evidence.schema_fingerprint !== undefined) last.fingerprint = evidence.schema_fingerprint;
-      return { last_event_at: time, last };
+      return { last_event_at: time, last, watching_since: null };
     },
     closeWindow(state): EngineStep<FreshnessState> {
       return { state };
     },
     tick(state, now, dataset) {
-      const verdict = judge(state, now, dataset);
-      return verdict === undefined ? { state } : { state, verdict };
+      // a watched dataset without evidence: remember when watching started (state change, persisted)
+      const current =
+        state.last_event_at === null && typeof state.watching_since !== 'number'
+          ? { ...state, watching_since: now }
+          : state;
+      const verdict = judge(current, now, dataset);
+      return verdict === undefined ? { state: current } : { state: current, verdict };
     },
   };
 }

@@ -5,6 +5,11 @@ import type { DatasetContext, DatasetSlo } from './signal-engine';
 export interface DatasetProvider {
   /** Never throws for an unknown dataset: it answers with defaults and names them in `defaultsApplied`. */
   get(urn: string): DatasetContext | Promise<DatasetContext>;
+  /**
+   * The datasets that are expected to send data (registered ones). Engines that judge absence
+   * (freshness) watch these from the start, so a dataset that never sends anything is caught too.
+   */
+  known?(): readonly string[];
 }
 
 /**
@@ -228,6 +233,8 @@ export interface DatasetCatalog extends DatasetProvider {
   get(urn: string): Promise<DatasetContext>;
   /** Adds or replaces a dataset definition (takes effect on the engines' next refresh). */
   set(definition: DatasetDefinitionInput): void;
+  /** URNs of the datasets given in `datasets` or added with `set` (looked-up ones are not listed). */
+  known(): string[];
 }
 
 export function createDatasetCatalog(options: DatasetCatalogOptions = {}): DatasetCatalog {
@@ -256,6 +263,9 @@ export function createDatasetCatalog(options: DatasetCatalogOptions = {}): Datas
     set(definition) {
       definitions.set(definition.urn, definition);
       cache.delete(definition.urn);
+    },
+    known() {
+      return [...definitions.keys()];
     },
   };
 }

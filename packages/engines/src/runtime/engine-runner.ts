@@ -316,6 +316,7 @@ export class EngineRunner {
     if (now - this.#lastAdoptAt >= this.#o.adoptEveryMs) {
       this.#lastAdoptAt = now;
       await this.#adopt(now);
+      if (judge) await this.#watchUnseen(now);
     }
     await Promise.all(
       [...this.#entries.keys()].map((urn) =>
@@ -667,6 +668,47 @@ export class EngineRunner {
               this.metrics.activeDatasets = this.#entries.size;
             } catch (error) {
               this.#o.logger.warn({ err: error, dataset: urn }, 'could not adopt the dataset');
+            }
+          }),
+        ),
+    );
+  }
+
+  /**
+   * For engines that judge absence: starts holding state for known datasets that have none yet
+   * (they never sent evidence), so `tick` can judge them. The state is created by this instance's
+   * next conditional write; if another instance created it first, the write conflicts and this
+   * instance lets the dataset go (the same rule as for a rebalance), so one instance judges it.
+   */
+  async #watchUnseen(now: number): Promise<void> {
+    if (this.engine.watchesUnseen !== true) return;
+    let known: readonly string[];
+    try {
+      known = (await this.#o.datasets.known?.()) ?? [];
+    } catch (error) {
+      this.#o.logger.warn({ err: error, groupId: this.groupId }, 'could not list known datasets');
+      return;
+    }
+    await Promise.all(
+      known
+        .filter((urn) => !this.#entries.has(urn))
+        .map((urn) =>
+          this.#mutex.run(urn, async () => {
+            if (this.#entries.has(urn)) return;
+            try {
+              const key = engineStateKey(urn, this.engine.type);
+              const got = await this.withState('get', () =>
+                this.#o.state.get(this.#o.signalTable, key),
+              );
+              // a dataset with state is held by its owner or adopted when its lease lapses
+              if (got !== undefined) return;
+              await this.#load(urn, now);
+              this.metrics.watchedUnseen += 1;
+            } catch (error) {
+              this.#o.logger.warn(
+                { err: error, groupId: this.groupId, dataset: urn },
+                'could not start watching the dataset',
+              );
             }
           }),
         ),

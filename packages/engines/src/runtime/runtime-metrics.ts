@@ -44,6 +44,8 @@ export interface EngineGroupMetrics {
   publishErrors: number;
   /** Datasets adopted from an instance whose lease lapsed. */
   adopted: number;
+  /** Known datasets this instance started watching before they sent any evidence. */
+  watchedUnseen: number;
   /** Datasets whose state this instance holds now. */
   activeDatasets: number;
 }
@@ -78,6 +80,7 @@ export function emptyGroupMetrics(groupId: string, type: string): EngineGroupMet
     sinkErrors: 0,
     publishErrors: 0,
     adopted: 0,
+    watchedUnseen: 0,
     activeDatasets: 0,
   };
 }

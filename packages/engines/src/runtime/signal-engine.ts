@@ -29,6 +29,12 @@ export interface SignalEngine<S extends JsonValue = JsonValue> {
    * that measure what arrives, like volume, so a producer's backlog flushing late is not absence.
    */
   readonly lateEvidence?: 'drop' | 'arrival';
+  /**
+   * `true`: the runtime also holds state for known datasets (`DatasetProvider.known()`) that have
+   * sent no evidence yet, created with `initialState` and judged by `tick`, so absence from the
+   * start is judged too (freshness). Default false: state starts with a dataset's first evidence.
+   */
+  readonly watchesUnseen?: boolean;
 
   /** Fresh state for a dataset seen for the first time. */
   initialState(dataset: DatasetContext): S;
