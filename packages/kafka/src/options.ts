@@ -221,6 +221,13 @@ class Checker {
 
 const HOST_PORT = /^(\[[0-9a-fA-F:]+\]|[A-Za-z0-9._-]+):(\d{1,5})$/;
 
+/** `host:port` (or `[ipv6]:port`) with a port in 1-65535. */
+export function isHostPort(broker: unknown): boolean {
+  const match = typeof broker === 'string' ? HOST_PORT.exec(broker) : null;
+  const port = match ? Number(match[2]) : 0;
+  return match !== null && port >= 1 && port <= 65535;
+}
+
 function checkSasl(check: Checker, value: unknown): KafkaSaslOptions | undefined {
   if (value === undefined) return undefined;
   if (!isPlainObject(value)) {
@@ -304,9 +311,7 @@ export function resolveKafkaOptions(options: unknown): ResolvedKafkaOptions {
     check.add('brokers', "is required: a non-empty array of 'host:port' strings");
   } else {
     options.brokers.forEach((broker: unknown, index) => {
-      const match = typeof broker === 'string' ? HOST_PORT.exec(broker) : null;
-      const port = match ? Number(match[2]) : 0;
-      if (!match || port < 1 || port > 65535) check.add(`brokers[${index}]`, "must be 'host:port'");
+      if (!isHostPort(broker)) check.add(`brokers[${index}]`, "must be 'host:port'");
     });
     brokers = [...(options.brokers as string[])];
   }

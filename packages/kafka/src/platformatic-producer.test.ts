@@ -40,6 +40,30 @@ describe('PlatformaticProducer', () => {
     );
   });
 
+  it('reports every invalid option at construction, with its path', () => {
+    let error: unknown;
+    try {
+      new PlatformaticProducer({
+        brokers: ['localhost', 42 as unknown as string],
+        acks: 2 as unknown as -1,
+        retries: -1,
+        requestTimeoutMs: 1.5,
+      });
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toMatchObject({ code: KAFKA_ERROR_CODES.OPTIONS_INVALID, retriable: false });
+    const problems = (error as { details: { problems: Array<{ path: string }> } }).details.problems;
+    expect(problems.map((p) => p.path)).toEqual([
+      'brokers[0]',
+      'brokers[1]',
+      'acks',
+      'requestTimeoutMs',
+      'retries',
+    ]);
+    expect(() => new PlatformaticProducer({ brokers: [] })).toThrow(/brokers/);
+  });
+
   it('maps broker answers to their Kafka error names and retriability', () => {
     const tooLarge = toProduceError(
       Object.assign(

@@ -1,6 +1,9 @@
 import { Producer, type ClusterMetadata, type MessageToProduce } from '@platformatic/kafka';
 
-import { murmur2 } from '@signal-factory/core';
+import { SignalFactoryError, murmur2 } from '@signal-factory/core';
+
+import { KAFKA_ERROR_CODES } from './errors';
+import { isHostPort } from './options';
 
 /**
  * A Kafka producer on `@platformatic/kafka` with kafkajs's `send`/`sendBatch` shapes.
@@ -156,6 +159,46 @@ export function toProduceError(error: unknown): PlatformaticProduceError {
   return new PlatformaticProduceError('KafkaClientProtocolError', message, type, retriable, error);
 }
 
+/** Every problem with the options at once, with its path (`SF_ERR_BUS_OPTIONS_INVALID`). */
+function checkOptions(options: PlatformaticProducerOptions): void {
+  const problems: Array<{ path: string; message: string }> = [];
+  const o = (typeof options === 'object' && options !== null ? options : {}) as Record<
+    string,
+    unknown
+  >;
+  if (!Array.isArray(o.brokers) || o.brokers.length === 0)
+    problems.push({ path: 'brokers', message: 'must be a non-empty list of host:port' });
+  else
+    o.brokers.forEach((b, i) => {
+      if (!isHostPort(b)) problems.push({ path: `brokers[${i}]`, message: 'must be host:port' });
+    });
+  if (o.clientId !== undefined && (typeof o.clientId !== 'string' || o.clientId === ''))
+    problems.push({ path: 'clientId', message: 'must be a non-empty string' });
+  if (o.idempotent !== undefined && typeof o.idempotent !== 'boolean')
+    problems.push({ path: 'idempotent', message: 'must be a boolean' });
+  if (o.acks !== undefined && o.acks !== -1 && o.acks !== 0 && o.acks !== 1)
+    problems.push({ path: 'acks', message: 'must be -1, 0 or 1' });
+  if (o.allowAutoTopicCreation !== undefined && typeof o.allowAutoTopicCreation !== 'boolean')
+    problems.push({ path: 'allowAutoTopicCreation', message: 'must be a boolean' });
+  for (const [key, min] of [
+    ['requestTimeoutMs', 1],
+    ['connectionTimeoutMs', 1],
+    ['retries', 0],
+    ['retryDelayMs', 0],
+    ['metadataMaxAgeMs', 1],
+  ] as const) {
+    const v = o[key];
+    if (v !== undefined && !(typeof v === 'number' && Number.isInteger(v) && v >= min))
+      problems.push({ path: key, message: `must be an integer >= ${min}` });
+  }
+  if (problems.length > 0)
+    throw new SignalFactoryError(
+      KAFKA_ERROR_CODES.OPTIONS_INVALID,
+      `PlatformaticProducer: ${problems.map((p) => `${p.path} ${p.message}`).join('; ')}`,
+      { retriable: false, details: { problems } },
+    );
+}
+
 /** A record the producer cannot encode: resending it cannot succeed. */
 function badRecord(message: string): PlatformaticProduceError {
   return new PlatformaticProduceError(
@@ -206,6 +249,7 @@ export class PlatformaticProducer {
   #closed = false;
 
   constructor(options: PlatformaticProducerOptions) {
+    checkOptions(options);
     this.#acks = options.acks ?? -1;
     this.#idempotent = options.idempotent ?? true;
     this.#autocreate = options.allowAutoTopicCreation ?? false;
