@@ -56,6 +56,16 @@ export {
   type EnginesConfigFile,
 } from './cli/run-engines-command';
 
+// data quality engine (the contract's aggregate rules)
+export {
+  createDataQualityEngine,
+  meetsThreshold,
+  type DqEngineOptions,
+  type DqRule,
+  type DqRuleSource,
+  type DqState,
+} from './dq/dq-engine';
+
 // contract compliance and schema drift engines
 export { ContractEngine, createContractEngine } from './contract/contract-engine';
 export { CONTRACT_ENGINE_VERSION, type ContractEngineOptions } from './contract/options';

@@ -1,3 +1,4 @@
+import type { DqRuleLike } from './gates/dq-facts';
 import type { GateResult, IdentityConfidence, IdentityMethod } from '@signal-factory/core';
 
 /** A PII type the G5 scanner detects. Lowercase, as in `PII_DETECTED:<type>:<path>`. */
@@ -35,4 +36,6 @@ export interface ContractValidator {
   /** Field paths the contract declares as PII; G5 does not flag them. */
   piiFields: readonly string[];
   validate(record: unknown): { valid: boolean; reasonCodes: readonly string[] };
+  /** Rules judged over windows of records (the DQ engine); G4 records which ones a record counts against. */
+  aggregateRules?: readonly DqRuleLike[];
 }

@@ -3,6 +3,7 @@ export {
   IncidentManager,
   LineageSignatureWriter,
   createContractEngine,
+  createDataQualityEngine,
   createDatasetCatalog,
   createEngineRuntime,
   createFreshnessEngine,
@@ -10,5 +11,6 @@ export {
   createVolumeEngine,
   runEnginesCommand,
   type DatasetDefinitionInput,
+  type DqRule,
   type EngineRuntime,
 } from '@signal-factory/engines';

@@ -1,16 +1,19 @@
 import type { EvidenceBus, GraphStore, StateStore } from '@signal-factory/core';
+import { compileContract, loadContract } from '@signal-factory/contracts';
 import type { DeploymentEvent, LineageGraph } from '@signal-factory/lineage';
 
 import {
   IncidentManager,
   LineageSignatureWriter,
   createContractEngine,
+  createDataQualityEngine,
   createDatasetCatalog,
   createEngineRuntime,
   createFreshnessEngine,
   createSchemaDriftEngine,
   createVolumeEngine,
   type DatasetDefinitionInput,
+  type DqRule,
   type EngineRuntime,
 } from './engines-api';
 import type { PlatformClock } from './sim-clock';
@@ -63,7 +66,7 @@ function definitionOf(dataset: PlatformDataset): DatasetDefinitionInput {
 }
 
 /**
- * Freshness, volume, contract-compliance and schema-drift engines on one runtime (one consumer
+ * Freshness, volume, contract-compliance, schema-drift and data-quality engines on one runtime (one consumer
  * group each), failure signatures written to the graph with their INTRODUCED deployment, and the
  * incident manager consuming the signals topic. On a simulated clock nothing runs on real timers:
  * the platform moves time with `advanceTo`.
@@ -72,6 +75,8 @@ export async function createEnginesWiring(options: EnginesWiringOptions): Promis
   const { clock, topics } = options;
   const simulated = clock.simulated;
   const catalog = createDatasetCatalog({ now: clock.now });
+  // the aggregate quality rules of each dataset's contract, for the DQ engine
+  const dqRules = new Map<string, readonly DqRule[]>();
   const writer = new LineageSignatureWriter({ graph: options.lineage });
   const runtime = createEngineRuntime({
     bus: options.bus,
@@ -81,6 +86,7 @@ export async function createEnginesWiring(options: EnginesWiringOptions): Promis
       createVolumeEngine(),
       createContractEngine({ signatureSink: writer }),
       createSchemaDriftEngine(),
+      createDataQualityEngine({ rules: (urn) => dqRules.get(urn) }),
     ],
     datasets: catalog,
     clock,
@@ -137,6 +143,15 @@ export async function createEnginesWiring(options: EnginesWiringOptions): Promis
     },
     setDataset(dataset) {
       catalog.set(definitionOf(dataset));
+      if (dataset.contract === undefined) dqRules.delete(dataset.urn);
+      else {
+        try {
+          dqRules.set(dataset.urn, compileContract(loadContract(dataset.contract)).aggregateRules);
+        } catch {
+          // the sidecar reports an unusable contract; without rules the DQ engine judges nothing
+          dqRules.delete(dataset.urn);
+        }
+      }
     },
     noteDeployment() {
       // Deployments reach the engines through the graph (deploymentAt); nothing to do here.

@@ -87,6 +87,11 @@ export interface Evidence {
   /** All reason codes of the record (union of the gates'). */
   reason_codes: string[];
   pii_findings: PiiFinding[];
+  /**
+   * Aggregate data-quality rules of the record's contract this record counts against
+   * (`nullValues:email`, `invalidValues:currency`, …); only when there is at least one.
+   */
+  dq?: string[];
   /** PII-redacted copy of the record value, when the sampling policy kept one. */
   sample?: Record<string, unknown>;
   /** How many records this evidence stands for (>= 1). */

@@ -126,6 +126,7 @@ export function buildEvidence(input: BuildEvidenceInput): Evidence {
   if (produce !== undefined) evidence.produce_time = produce;
   if (run.fingerprint !== undefined) evidence.schema_fingerprint = run.fingerprint;
   if (run.contract !== undefined) evidence.contract = run.contract;
+  if (run.dq !== undefined && run.dq.length > 0) evidence.dq = run.dq;
   if (
     input.includeSample &&
     typeof run.parsed === 'object' &&

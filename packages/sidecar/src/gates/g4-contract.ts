@@ -1,13 +1,16 @@
 import { HEADERS, formatReasonCode } from '@signal-factory/core';
 
 import type { ContractValidator, GateOutcome } from '../types';
+import { dqFacts } from './dq-facts';
 
 export interface ContractOutcome extends GateOutcome {
   /** The contract version the record was judged against. */
   contract: { id: string; version: string } | undefined;
+  /** Aggregate quality rules of that contract the record counts against (`nullValues:email`). */
+  dq: string[];
 }
 
-const SKIPPED: ContractOutcome = { result: 'SKIP', reasonCodes: [], contract: undefined };
+const SKIPPED: ContractOutcome = { result: 'SKIP', reasonCodes: [], contract: undefined, dq: [] };
 const INACTIVE = formatReasonCode('CONTRACT_VERSION_INACTIVE');
 
 /**
@@ -32,6 +35,7 @@ export class ContractGate {
           result: 'PASS',
           reasonCodes: [],
           contract: { id: contract.id, version: contract.version },
+          dq: dqFacts(contract.aggregateRules, value),
         };
       }
       first ??= { contract, reasonCodes: result.reasonCodes };
@@ -44,6 +48,7 @@ export class ContractGate {
       result: 'FAIL',
       reasonCodes,
       contract: { id: newest.contract.id, version: newest.contract.version },
+      dq: dqFacts(newest.contract.aggregateRules, value),
     };
   }
 }

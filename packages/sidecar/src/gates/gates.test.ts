@@ -144,6 +144,7 @@ describe('G4 contract', () => {
       result: 'PASS',
       reasonCodes: [],
       contract: { id: 'c', version: '1.0.0' },
+      dq: [],
     });
     expect(gate.evaluate([v2, v1], { b: 1 }, {}).contract?.version).toBe('2.0.0');
   });
@@ -153,6 +154,7 @@ describe('G4 contract', () => {
       result: 'FAIL',
       reasonCodes: ['MISSING_FIELD:b', 'CONTRACT_VERSION_INACTIVE'],
       contract: { id: 'c', version: '2.0.0' },
+      dq: [],
     });
   });
 });

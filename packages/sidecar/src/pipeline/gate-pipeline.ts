@@ -36,6 +36,8 @@ export interface GateRun {
   parsed: unknown;
   /** Field paths that must be redacted in a sample: declared PII and findings. */
   redactPaths: ReadonlySet<string>;
+  /** Aggregate quality rules of the contract this record counts against (`nullValues:email`). */
+  dq: string[];
 }
 
 export interface GatePipelineOptions {
@@ -149,6 +151,7 @@ export class GatePipeline {
     let parsed: unknown;
     let fingerprint: string | undefined;
     let contract: { id: string; version: string } | undefined;
+    let dq: string[] = [];
     let piiFindings: PiiFinding[] = [];
 
     const value = input.value;
@@ -205,8 +208,10 @@ export class GatePipeline {
       gates.push({ gate: 'G3', name: 'schema', result: g3.result, reason_codes: g3.reasonCodes });
       const g4 = this.#guard(() => this.#contract.evaluate(contracts, parsed, input.headers), {
         contract: undefined,
+        dq: [],
       });
       contract = g4.contract;
+      dq = g4.dq;
       gates.push({ gate: 'G4', name: 'contract', result: g4.result, reason_codes: g4.reasonCodes });
       const g5 = this.#guard(
         () => this.#pii.evaluate(value, parsed, declared, dataset?.piiAction),
@@ -238,6 +243,7 @@ export class GatePipeline {
       piiFindings,
       parsed: ok ? parsed : undefined,
       redactPaths,
+      dq,
     };
   }
 

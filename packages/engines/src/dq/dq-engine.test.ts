@@ -1,0 +1,138 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { evidence, harness, T0, type Harness } from '../runtime/fixtures.test-data';
+import { createDataQualityEngine, meetsThreshold, metricName, type DqRule } from './dq-engine';
+
+const URN = 'urn:dp:orders:created';
+const MIN = 60_000;
+const CONTRACT = { id: 'urn:dp:orders:created', version: '3.0.0' };
+const EMAIL_RULE: DqRule = {
+  kind: 'nullValues',
+  path: 'email',
+  unit: 'percent',
+  threshold: { operator: 'mustBeLessThan', value: 1 },
+};
+
+let h: Harness | undefined;
+afterEach(async () => {
+  await h?.runtime.close();
+  h = undefined;
+});
+
+/** `n` validated records in [from, from + 5 min), every `nullEvery`-th with a null email. */
+function window(from: number, n: number, nullEvery: number, version = '3.16') {
+  return Array.from({ length: n }, (_, i) =>
+    evidence(URN, from + Math.floor((i * 5 * MIN) / n), {
+      contract: CONTRACT,
+      producer: {
+        service: 'orders-svc',
+        version,
+        identity_confidence: 'HIGH',
+        identity_method: 'header',
+      },
+      ...(nullEvery > 0 && i % nullEvery === 0 ? { dq: ['nullValues:email'] } : {}),
+    }),
+  );
+}
+
+describe('data quality engine', () => {
+  it('judges a percent rule per window: OK, then CRITICAL with the rule, the value and the producer, then OK', async () => {
+    h = await harness({
+      engines: [createDataQualityEngine({ rules: (urn) => (urn === URN ? [EMAIL_RULE] : []) })],
+      heartbeatMs: 3_600_000,
+    });
+    await h.publish(window(T0, 400, 0)); // no nulls
+    await h.publish(window(T0 + 5 * MIN, 400, 8, '3.17')); // 12.5 % nulls
+    await h.publish(window(T0 + 10 * MIN, 400, 200)); // 0.5 %
+    await h.runtime.advanceTo(T0 + 17 * MIN + 10_000);
+    expect(h.signals.map((s) => [s.signal_type, s.state])).toEqual([
+      ['DQ', 'OK'],
+      ['DQ', 'CRITICAL'],
+      ['DQ', 'OK'],
+    ]);
+    const critical = h.signals[1]!;
+    expect(critical.reason).toBe(
+      'Data quality rule broken in 400 records: email nullValues 12.5% (must be < 1%); offending records come from orders-svc@3.17.',
+    );
+    expect(critical.metrics).toMatchObject({ records: 400, null_values_pct_email: 12.5 });
+    expect(critical.producer).toEqual({ service: 'orders-svc', version: '3.17' });
+    expect(critical.first_bad?.time).toBe(new Date(T0 + 5 * MIN).toISOString());
+    expect(h.signals[2]!.metrics.null_values_pct_email).toBe(0.5);
+  });
+
+  it('counts only records validated against a contract, honours sample weights, and needs minRecords for percent rules', async () => {
+    h = await harness({
+      engines: [createDataQualityEngine({ rules: () => [EMAIL_RULE], minRecords: 50 })],
+      heartbeatMs: 3_600_000,
+    });
+    // 10 records standing for 100 (weight 10), one of them (10 records) with a null email: 10 %
+    const weighted = Array.from({ length: 10 }, (_, i) =>
+      evidence(URN, T0 + i * 1000, {
+        contract: CONTRACT,
+        sample_weight: 10,
+        ...(i === 0 ? { dq: ['nullValues:email'] } : {}),
+      }),
+    );
+    // records without a contract are not in the denominator
+    const unvalidated = Array.from({ length: 300 }, (_, i) => evidence(URN, T0 + i * 100));
+    await h.publish([...weighted, ...unvalidated]);
+    // a window of 30 validated records: too few to judge a percent rule
+    await h.publish(window(T0 + 5 * MIN, 30, 2));
+    await h.runtime.advanceTo(T0 + 12 * MIN + 10_000);
+    expect(
+      h.signals.map((s) => [s.state, s.metrics.records, s.metrics.null_values_pct_email]),
+    ).toEqual([['CRITICAL', 100, 10]]);
+  });
+
+  it('judges row-count rules from the first record, and stays silent without rules', async () => {
+    h = await harness({
+      engines: [
+        createDataQualityEngine({
+          rules: (urn) =>
+            urn === URN
+              ? [
+                  {
+                    kind: 'invalidValues',
+                    path: 'currency',
+                    unit: 'rows',
+                    threshold: { operator: 'mustBeLessOrEqualTo', value: 2 },
+                  },
+                  { kind: 'unique', path: 'order_id', unit: 'rows' }, // not judged from facts
+                ]
+              : undefined,
+        }),
+      ],
+      heartbeatMs: 3_600_000,
+    });
+    const other = 'urn:dp:payments:settled';
+    await h.publish([
+      ...Array.from({ length: 3 }, (_, i) =>
+        evidence(URN, T0 + i, { contract: CONTRACT, dq: ['invalidValues:currency'] }),
+      ),
+      evidence(other, T0, { contract: CONTRACT, dq: ['invalidValues:currency'] }),
+    ]);
+    await h.runtime.advanceTo(T0 + 7 * MIN + 10_000);
+    expect(
+      h.signals.map((s) => [s.dataset_urn, s.state, s.metrics.invalid_values_rows_currency]),
+    ).toEqual([[URN, 'CRITICAL', 3]]);
+  });
+
+  it('compares with every ODCS threshold operator and names metrics as Signal v1 allows', () => {
+    const t = (operator: string, value: unknown) => ({ operator, value });
+    expect(meetsThreshold(0, t('mustBe', 0))).toBe(true);
+    expect(meetsThreshold(1, t('mustNotBe', 0))).toBe(true);
+    expect(meetsThreshold(0.9, t('mustBeLessThan', 1))).toBe(true);
+    expect(meetsThreshold(1, t('mustBeLessThan', 1))).toBe(false);
+    expect(meetsThreshold(1, t('mustBeLessOrEqualTo', 1))).toBe(true);
+    expect(meetsThreshold(2, t('mustBeGreaterThan', 1))).toBe(true);
+    expect(meetsThreshold(1, t('mustBeGreaterOrEqualTo', 1))).toBe(true);
+    expect(meetsThreshold(5, t('mustBeBetween', [1, 5]))).toBe(true);
+    expect(meetsThreshold(6, t('mustBeBetween', [1, 5]))).toBe(false);
+    expect(meetsThreshold(6, t('mustNotBeBetween', [1, 5]))).toBe(true);
+    expect(meetsThreshold(6, t('mustBeFancy', 1))).toBe(true);
+    expect(metricName(EMAIL_RULE)).toBe('null_values_pct_email');
+    expect(metricName({ kind: 'missingValues', path: 'Shipping.Post-Code', unit: 'rows' })).toBe(
+      'missing_values_rows_shipping_post_code',
+    );
+    expect(() => createDataQualityEngine({} as never)).toThrow(/rules/);
+  });
+});

@@ -1,0 +1,242 @@
+import type { JsonValue } from '@signal-factory/core';
+import {
+  eventTimeMs,
+  pointerOf,
+  producerOf,
+  publicPointer,
+  type StoredPointer,
+} from '../contract/evidence-fields';
+import { checkNumber, optionsError, type OptionProblem } from '../runtime/errors';
+import type { DatasetContext, SignalEngine, Verdict } from '../runtime/signal-engine';
+
+/**
+ * An aggregate data-quality rule of a dataset's contract, as `@signal-factory/contracts` compiles it
+ * (`CompiledContract.aggregateRules`): e.g. `{ kind: 'nullValues', path: 'email', unit: 'percent',
+ * threshold: { operator: 'mustBeLessThan', value: 1 } }`.
+ */
+export interface DqRule {
+  kind: string;
+  path?: string;
+  unit: string;
+  threshold?: { operator: string; value: unknown };
+}
+
+/**
+ * The rules of a dataset's current contract; `undefined` or `[]` when it has none. Synchronous:
+ * called at every window close, so keep the compiled contracts in memory.
+ */
+export type DqRuleSource = (urn: string) => readonly DqRule[] | undefined;
+
+export interface DqEngineOptions {
+  /** The aggregate rules per dataset (from its contract). */
+  rules: DqRuleSource;
+  /** Fewest records (weighted) in a window before a percent rule is judged. Default 20. */
+  minRecords?: number;
+  /** Engine version in `engine`. Default `0.1.0`. */
+  version?: string;
+  /** Consumer-group suffix. Default `dq`. */
+  group?: string;
+}
+
+/** Per-dataset state: the open windows' counts (plain JSON). */
+export interface DqState {
+  [key: string]: JsonValue;
+  /** Window start (epoch ms, as a string key) → counts. */
+  windows: { [start: string]: DqWindow };
+}
+
+interface DqWindow {
+  [key: string]: JsonValue;
+  /** Weighted records validated against a contract. */
+  checked: number;
+  /** `<metric>:<path>` → weighted records that count against it. */
+  hits: { [fact: string]: number };
+  /** The first record (by event time) that counted against any rule. */
+  first: (StoredPointer & JsonValue) | null;
+  /** Weighted hits per producer `service@version`. */
+  producers: { [producer: string]: number };
+}
+
+const JUDGED = new Set(['nullValues', 'missingValues', 'invalidValues']);
+
+/** Whether `value` satisfies the rule's threshold (`mustBe`, `mustBeLessThan`, …). */
+export function meetsThreshold(
+  value: number,
+  threshold: { operator: string; value: unknown },
+): boolean {
+  const t = threshold.value;
+  const n = typeof t === 'number' ? t : Number.NaN;
+  const pair =
+    Array.isArray(t) && t.length === 2 && t.every((v) => typeof v === 'number')
+      ? (t as [number, number])
+      : undefined;
+  switch (threshold.operator) {
+    case 'mustBe':
+      return value === n;
+    case 'mustNotBe':
+      return value !== n;
+    case 'mustBeLessThan':
+      return value < n;
+    case 'mustBeLessOrEqualTo':
+      return value <= n;
+    case 'mustBeGreaterThan':
+      return value > n;
+    case 'mustBeGreaterOrEqualTo':
+      return value >= n;
+    case 'mustBeBetween':
+      return pair !== undefined && value >= pair[0] && value <= pair[1];
+    case 'mustNotBeBetween':
+      return pair !== undefined && (value < pair[0] || value > pair[1]);
+    default:
+      return true; // an operator we do not know is not a violation (the contract lint reports it)
+  }
+}
+
+const OPERATOR_TEXT: Record<string, string> = {
+  mustBe: '=',
+  mustNotBe: '≠',
+  mustBeLessThan: '<',
+  mustBeLessOrEqualTo: '≤',
+  mustBeGreaterThan: '>',
+  mustBeGreaterOrEqualTo: '≥',
+  mustBeBetween: 'between',
+  mustNotBeBetween: 'not between',
+};
+
+function fmt(value: number): string {
+  return Number.isInteger(value) ? String(value) : value.toFixed(1);
+}
+
+/** A Signal v1 metric name (`^[a-z][a-z0-9_]{0,63}$`) for a rule: `null_values_pct_email`. */
+export function metricName(rule: DqRule): string {
+  const kind = rule.kind.replace(/([a-z])([A-Z])/g, '$1_$2').toLowerCase();
+  const path = (rule.path ?? 'record').toLowerCase().replace(/[^a-z0-9]+/g, '_');
+  return `${kind}_${rule.unit === 'percent' ? 'pct' : 'rows'}_${path}`
+    .replace(/_+/g, '_')
+    .replace(/_$/, '')
+    .slice(0, 64);
+}
+
+const emptyWindow = (): DqWindow => ({ checked: 0, hits: {}, first: null, producers: {} });
+
+/**
+ * DQ: the contract's aggregate quality rules (`nullValues`, `missingValues`, `invalidValues` with a
+ * threshold, in rows or percent), judged per window from the facts the sidecar's G4 attaches to
+ * each evidence (`dq: ['nullValues:email']`). The denominator is every record validated against a
+ * contract (sample weights honoured). CRITICAL when a rule is broken, OK when every judged rule
+ * holds; a window with fewer than `minRecords` records is not judged for percent rules.
+ */
+export function createDataQualityEngine(options: DqEngineOptions): SignalEngine<DqState> {
+  const problems: OptionProblem[] = [];
+  if (typeof options?.rules !== 'function')
+    problems.push({ path: 'rules', message: 'must be a function (urn) => rules' });
+  checkNumber(problems, 'minRecords', options?.minRecords, { min: 1 });
+  if (options?.version !== undefined && typeof options.version !== 'string')
+    problems.push({ path: 'version', message: 'must be a string' });
+  if (options?.group !== undefined && (typeof options.group !== 'string' || options.group === ''))
+    problems.push({ path: 'group', message: 'must be a non-empty string' });
+  if (problems.length > 0) throw optionsError('createDataQualityEngine', problems);
+  const minRecords = options.minRecords ?? 20;
+
+  const judged = (urn: string): DqRule[] => {
+    let rules: readonly DqRule[] | undefined;
+    try {
+      rules = options.rules(urn);
+    } catch {
+      rules = undefined; // a failing lookup judges nothing rather than stopping the engine
+    }
+    return (rules ?? []).filter(
+      (r) =>
+        JUDGED.has(r.kind) &&
+        typeof r.path === 'string' &&
+        r.threshold !== undefined &&
+        typeof r.threshold.operator === 'string',
+    );
+  };
+
+  return {
+    type: 'DQ',
+    id: `dq@${options.version ?? '0.1.0'}`,
+    group: options.group ?? 'dq',
+    initialState: () => ({ windows: {} }),
+    observe(state, evidence, weight, window) {
+      const e = evidence as unknown as Record<string, unknown>;
+      if (e.contract === undefined) return state; // not validated against a contract: not counted
+      const key = String(window.start);
+      const w = (state.windows[key] ??= emptyWindow());
+      w.checked += weight;
+      const facts = Array.isArray(e.dq) ? (e.dq as unknown[]) : [];
+      if (facts.length === 0) return state;
+      for (const fact of facts) {
+        if (typeof fact !== 'string') continue;
+        w.hits[fact] = (w.hits[fact] ?? 0) + weight;
+      }
+      const producer = producerOf(e);
+      const label = `${producer.service}@${producer.version ?? ''}`;
+      w.producers[label] = (w.producers[label] ?? 0) + weight;
+      const ms = eventTimeMs(e, window.start);
+      if (w.first === null || ms < w.first.ms) w.first = pointerOf(e, ms) as DqWindow['first'];
+      return state;
+    },
+    closeWindow(state, window, dataset: DatasetContext) {
+      const key = String(window.start);
+      const w = state.windows[key] ?? emptyWindow();
+      const rest = { ...state.windows };
+      delete rest[key];
+      const next: DqState = { windows: rest };
+      const rules = judged(dataset.urn);
+      if (rules.length === 0 || w.checked === 0) return { state: next };
+      const broken: string[] = [];
+      const metrics: Record<string, number | string> = { records: Math.round(w.checked) };
+      let judgedAny = false;
+      for (const rule of rules) {
+        const fact = `${rule.kind}:${rule.path}`;
+        const hits = w.hits[fact] ?? 0;
+        if (rule.unit === 'percent' && w.checked < minRecords) continue;
+        judgedAny = true;
+        const value = rule.unit === 'percent' ? (100 * hits) / w.checked : hits;
+        metrics[metricName(rule)] = Number(value.toFixed(3));
+        if (!meetsThreshold(value, rule.threshold!)) {
+          const op = OPERATOR_TEXT[rule.threshold!.operator] ?? rule.threshold!.operator;
+          const limit = JSON.stringify(rule.threshold!.value);
+          broken.push(
+            `${rule.path} ${rule.kind} ${fmt(value)}${rule.unit === 'percent' ? '%' : ' rows'} (must be ${op} ${limit}${rule.unit === 'percent' ? '%' : ''})`,
+          );
+        }
+      }
+      if (!judgedAny) return { state: next };
+      const top = Object.entries(w.producers).sort((a, b) => b[1] - a[1])[0]?.[0];
+      const producer =
+        top === undefined
+          ? undefined
+          : (() => {
+              const at = top.lastIndexOf('@');
+              const service = top.slice(0, at);
+              const version = top.slice(at + 1);
+              return version === '' ? { service } : { service, version };
+            })();
+      const verdict: Verdict =
+        broken.length > 0
+          ? {
+              state: 'CRITICAL',
+              reason: `Data quality rule broken in ${fmt(w.checked)} records: ${broken.join('; ')}${
+                producer !== undefined
+                  ? `; offending records come from ${producer.service}${producer.version !== undefined ? `@${producer.version}` : ''}`
+                  : ''
+              }.`,
+              metrics,
+            }
+          : {
+              state: 'OK',
+              reason: `All ${rules.length} data quality rule(s) hold in ${fmt(w.checked)} records.`,
+              metrics,
+            };
+      if (broken.length > 0) {
+        const first = publicPointer(w.first ?? undefined);
+        if (first !== undefined) verdict.first_bad = first;
+        if (producer !== undefined) verdict.producer = producer;
+      }
+      return { state: next, verdict };
+    },
+  };
+}
