@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { waitFor } from '@signal-factory/core/testing';
@@ -169,5 +169,106 @@ describe('runEnginesCommand', () => {
     const badUrl = io({ SF_GREMLIN_URL: 'http://x' });
     expect(await runEnginesCommand(['config'], badUrl.io)).toBe(ENGINES_EXIT.USAGE);
     expect(badUrl.err.join('')).toContain('gremlin.url');
+  });
+});
+
+describe('runEnginesCommand with the dq engine', () => {
+  const contractsDir = (): string => {
+    const dir = mkdtempSync(join(tmpdir(), 'sf-dq-contracts-'));
+    writeFileSync(
+      join(dir, 'orders.odcs.yaml'),
+      readFileSync(
+        new URL(
+          '../../../../../shared/scenarios/examples/orders-created.odcs.yaml',
+          import.meta.url,
+        ),
+        'utf8',
+      ),
+    );
+    writeFileSync(join(dir, 'dataset.yaml'), 'kind: Dataset\nurn: urn:dp:orders:created\n');
+    return dir;
+  };
+
+  it('needs a contracts directory, and reports what it loaded and skipped', async () => {
+    const none = io();
+    expect(await runEnginesCommand(['config', '--engines', 'dq'], none.io)).toBe(
+      ENGINES_EXIT.USAGE,
+    );
+    expect(none.err.join('')).toContain('--contracts <dir>');
+    const missing = io({ SF_ENGINES_CONTRACTS_DIR: '/nonexistent/sf-contracts' });
+    expect(await runEnginesCommand(['config', '--engines', 'dq'], missing.io)).toBe(
+      ENGINES_EXIT.USAGE,
+    );
+    const ok = io();
+    expect(
+      await runEnginesCommand(['config', '--engines', 'dq', '--contracts', contractsDir()], ok.io),
+    ).toBe(ENGINES_EXIT.OK);
+    const printed = JSON.parse(ok.out.join('')) as { dqRules: Record<string, unknown[]> };
+    expect(printed.dqRules['urn:dp:orders:created']).toEqual(
+      expect.arrayContaining([expect.objectContaining({ kind: 'nullValues', path: 'email' })]),
+    );
+    expect(ok.err.join('')).toContain('skipped dataset.yaml');
+  });
+
+  it("judges the contracts' aggregate rules: 20 % null emails is DQ CRITICAL", async () => {
+    const controller = new AbortController();
+    let parts: EnginesCommandParts | undefined;
+    const t = io(
+      {
+        SF_LOG_LEVEL: 'error',
+        SF_ENGINES_WINDOW_MS: '1000',
+        SF_ENGINES_GRACE_MS: '100',
+        SF_ENGINES_TICK_MS: '50',
+      },
+      {
+        signal: controller.signal,
+        onStarted: (_r: EngineRuntime, p: EnginesCommandParts) => {
+          parts = p;
+        },
+      },
+    );
+    const running = runEnginesCommand(
+      ['run', '--engines', 'dq', '--contracts', contractsDir(), '--no-incidents'],
+      t.io,
+    );
+    await waitFor(() => parts !== undefined);
+    const signals: Array<{ signal_type: string; state: string; reason: string }> = [];
+    const sub = await parts!.bus.subscribe(
+      { groupId: 'it-dq-signals', topics: ['signal_factory.signals'] },
+      async (batch) => {
+        for (const m of batch) signals.push(JSON.parse(m.value) as (typeof signals)[number]);
+      },
+    );
+    const now = Date.now();
+    const records = Array.from({ length: 100 }, (_, i) => ({
+      schema_version: 'evidence/v1',
+      evidence_id: `ev_${(i + 1).toString(16).padStart(32, '0')}`,
+      dataset_urn: 'urn:dp:orders:created',
+      topic: 'orders.created',
+      producer: { service: 'orders-svc', identity_confidence: 'HIGH', identity_method: 'header' },
+      event_time: new Date(now).toISOString(),
+      processing_time: new Date(now).toISOString(),
+      gates: [],
+      result: 'PASS',
+      reason_codes: [],
+      pii_findings: [],
+      sample_weight: 1,
+      enforcement: 'observe',
+      source: 'sidecar',
+      contract: { id: 'urn:dp:orders:created', version: '3.0.0' },
+      ...(i % 5 === 0 ? { dq: ['nullValues:email'] } : {}),
+    }));
+    await parts!.bus.publish(
+      'signal_factory.evidence',
+      records.map((r) => ({ key: r.dataset_urn, value: JSON.stringify(r) })),
+    );
+    await waitFor(() => signals.some((s) => s.signal_type === 'DQ'), { timeoutMs: 10_000 });
+    expect(signals.find((s) => s.signal_type === 'DQ')).toMatchObject({
+      state: 'CRITICAL',
+      reason: expect.stringContaining('email nullValues 20% (must be < 1%)'),
+    });
+    await sub.close();
+    controller.abort();
+    expect(await running).toBe(ENGINES_EXIT.OK);
   });
 });

@@ -13,6 +13,8 @@ import {
 } from '@signal-factory/core';
 import type { LineageGraph } from '@signal-factory/lineage';
 import { createContractEngine } from '../contract/contract-engine';
+import { createDataQualityEngine, type DqRule } from '../dq/dq-engine';
+import { loadContractRules } from './load-contract-rules';
 import { RegistryFingerprints } from '../drift/registry-fingerprints';
 import { createSchemaDriftEngine } from '../drift/schema-drift-engine';
 import { createFreshnessEngine } from '../freshness/freshness-engine';
@@ -85,6 +87,8 @@ export interface EnginesConfigFile {
   topics?: EngineTopics;
   /** Dataset definitions (tier, owner, SLOs). */
   datasets?: DatasetDefinitionInput[];
+  /** Directory of ODCS contracts (the sidecar's YAML registry layout): the `dq` engine's rules. */
+  contracts?: string;
   /** SLO defaults for datasets without a setting. */
   defaults?: Record<string, number>;
   /** Read dataset definitions from the `DatasetRegistry` table too (needs DynamoDB). Default `true` with DynamoDB. */
@@ -108,8 +112,9 @@ Runs signal engines (one consumer group per engine: signal_engines.<name>) on th
 
 options:
   --config <file.json>      configuration file (see the package README)
-  --engines <a,b>           engines to run: freshness, volume, contract, drift (default freshness,volume)
+  --engines <a,b>           engines to run: freshness, volume, contract, drift, dq (default freshness,volume)
   --datasets <file.json>    dataset definitions: [{ urn, tier, owner, slo: { freshness_max_delay, ... } }]
+  --contracts <dir>         ODCS contracts (*.yaml, *.json) whose aggregate quality rules the dq engine judges
   --instance-id <id>        identity of this instance in dataset leases
   --no-incidents            do not run the incident manager (signals only)
   --help
@@ -122,6 +127,7 @@ environment (overrides the file):
                             signatures (with their INTRODUCED deployment) go to the graph
   SF_ENGINES_INCIDENTS      false: do not run the incident manager
   SF_ENGINES                like --engines
+  SF_ENGINES_CONTRACTS_DIR  like --contracts
   SF_ENGINES_WINDOW_MS, SF_ENGINES_GRACE_MS, SF_ENGINES_TICK_MS, SF_ENGINES_HEARTBEAT_MS
   SF_ENGINES_INSTANCE_ID, SF_ENGINES_GROUP_PREFIX, SF_LOG_LEVEL (debug|info|warn|error)
 `;
@@ -133,6 +139,7 @@ interface ParsedArgs {
   config?: string;
   engines?: string;
   datasets?: string;
+  contracts?: string;
   instanceId?: string;
   noIncidents?: boolean;
 }
@@ -157,6 +164,7 @@ function parseArgv(argv: readonly string[]): ParsedArgs {
     else if (flag === '--config') out.config = value(flag, inline);
     else if (flag === '--engines') out.engines = value(flag, inline);
     else if (flag === '--datasets') out.datasets = value(flag, inline);
+    else if (flag === '--contracts') out.contracts = value(flag, inline);
     else if (flag === '--instance-id') out.instanceId = value(flag, inline);
     else if (flag === '--no-incidents' && inline === undefined) out.noIncidents = true;
     else throw new UsageError(`unknown argument ${raw}`);
@@ -253,6 +261,13 @@ export async function resolveEnginesConfig(
   if (instanceId) config.instanceId = instanceId;
   if (env.SF_ENGINES_GROUP_PREFIX) config.groupPrefix = env.SF_ENGINES_GROUP_PREFIX;
   if (env.SF_LOG_LEVEL) config.logLevel = env.SF_LOG_LEVEL as LogLevel;
+  if (
+    config.contracts !== undefined &&
+    (typeof config.contracts !== 'string' || config.contracts === '')
+  )
+    throw configError('contracts must be a directory path');
+  const contracts = args.contracts ?? env.SF_ENGINES_CONTRACTS_DIR ?? config.contracts;
+  if (contracts) config.contracts = resolve(cwd, contracts);
   if (args.datasets !== undefined) {
     const list = await readJson(resolve(cwd, args.datasets), 'datasets file');
     if (!Array.isArray(list)) throw configError('the datasets file must hold a JSON array');
@@ -265,8 +280,11 @@ export async function resolveEnginesConfig(
 function builtins(
   registry: StateStore | undefined,
   signatureSink?: FailureSignatureSink,
+  dqRules?: ReadonlyMap<string, readonly DqRule[]>,
 ): Record<string, () => AnyEngine> {
   return {
+    dq: () =>
+      createDataQualityEngine({ rules: (urn) => dqRules?.get(urn) }) as unknown as SignalEngine,
     freshness: () => createFreshnessEngine(),
     volume: () => createVolumeEngine(),
     contract: () =>
@@ -321,6 +339,26 @@ export async function runEnginesCommand(
     );
     return ENGINES_EXIT.USAGE;
   }
+  let dqRules: ReadonlyMap<string, readonly DqRule[]> | undefined;
+  if (names.includes('dq')) {
+    if (config.contracts === undefined) {
+      io.stderr.write(
+        'signal-factory-engines: the dq engine judges contract rules: give --contracts <dir> (or SF_ENGINES_CONTRACTS_DIR, or "contracts" in the config file)\n',
+      );
+      return ENGINES_EXIT.USAGE;
+    }
+    try {
+      const loaded = await loadContractRules(config.contracts);
+      dqRules = loaded.rules;
+      for (const s of loaded.skipped)
+        io.stderr.write(`signal-factory-engines: contracts: skipped ${s.file}: ${s.why}\n`);
+    } catch (error) {
+      io.stderr.write(
+        `signal-factory-engines: cannot read the contracts directory ${config.contracts}: ${(error as Error).message}\n`,
+      );
+      return ENGINES_EXIT.USAGE;
+    }
+  }
   const brokers = brokersOf(config);
   if (args.command === 'config') {
     io.stdout.write(
@@ -328,6 +366,7 @@ export async function runEnginesCommand(
         {
           ...config,
           engines: names,
+          ...(dqRules === undefined ? {} : { dqRules: Object.fromEntries(dqRules) }),
           bus: brokers ? 'kafka' : 'embedded',
           state: config.dynamodb?.endpoint ? 'dynamodb' : 'embedded',
           graph: config.gremlin?.url !== undefined ? 'gremlin' : 'none',
@@ -396,7 +435,7 @@ export async function runEnginesCommand(
       writer = new LineageSignatureWriter({ graph: lineage, logger });
     }
     const factories = {
-      ...builtins(config.dynamodb?.endpoint !== undefined ? state : undefined, writer),
+      ...builtins(config.dynamodb?.endpoint !== undefined ? state : undefined, writer, dqRules),
       ...io.engineFactories,
     };
     runtime = createEngineRuntime({
