@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { waitFor } from '@signal-factory/core/testing';
 import { describe, expect, it } from 'vitest';
 import { makeSignal } from '../incidents/fixtures.test-data';
+import { evidence } from '../runtime/fixtures.test-data';
 import type { EngineRuntime } from '../runtime/engine-runtime';
 import {
   ENGINES_EXIT,
@@ -240,27 +241,15 @@ describe('runEnginesCommand with the dq engine', () => {
       },
     );
     const now = Date.now();
-    const records = Array.from({ length: 100 }, (_, i) => ({
-      schema_version: 'evidence/v1',
-      evidence_id: `ev_${(i + 1).toString(16).padStart(32, '0')}`,
-      dataset_urn: 'urn:dp:orders:created',
-      topic: 'orders.created',
-      producer: { service: 'orders-svc', identity_confidence: 'HIGH', identity_method: 'header' },
-      event_time: new Date(now).toISOString(),
-      processing_time: new Date(now).toISOString(),
-      gates: [],
-      result: 'PASS',
-      reason_codes: [],
-      pii_findings: [],
-      sample_weight: 1,
-      enforcement: 'observe',
-      source: 'sidecar',
-      contract: { id: 'urn:dp:orders:created', version: '3.0.0' },
-      ...(i % 5 === 0 ? { dq: ['nullValues:email'] } : {}),
-    }));
+    const records = Array.from({ length: 100 }, (_, i) =>
+      evidence('urn:dp:orders:created', now, {
+        contract: { id: 'urn:dp:orders:created', version: '3.0.0' },
+        ...(i % 5 === 0 ? { dq: ['nullValues:email'] } : {}),
+      }),
+    );
     await parts!.bus.publish(
       'signal_factory.evidence',
-      records.map((r) => ({ key: r.dataset_urn, value: JSON.stringify(r) })),
+      records.map((r) => ({ key: r.dataset_urn ?? '', value: JSON.stringify(r) })),
     );
     await waitFor(() => signals.some((s) => s.signal_type === 'DQ'), { timeoutMs: 10_000 });
     expect(signals.find((s) => s.signal_type === 'DQ')).toMatchObject({
