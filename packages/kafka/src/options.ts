@@ -176,7 +176,8 @@ const TOP_LEVEL_KEYS = new Set([
 const isPlainObject = (value: unknown): value is Record<string, unknown> =>
   typeof value === 'object' && value !== null && !Array.isArray(value);
 
-class Checker {
+/** Collects every option problem with its path; `throwIfAny` raises them as one typed error. */
+export class Checker {
   readonly problems: OptionProblem[] = [];
 
   add(path: string, message: string): void {
@@ -216,6 +217,31 @@ class Checker {
       if (!allowed.includes(k)) this.add(`${path}.${k}`, 'is not a known option');
     }
     return value;
+  }
+
+  /** `brokers`: a non-empty array of `host:port`. */
+  brokers(value: unknown): string[] {
+    if (!Array.isArray(value) || value.length === 0) {
+      this.add('brokers', "is required: a non-empty array of 'host:port' strings");
+      return [];
+    }
+    value.forEach((broker: unknown, index) => {
+      if (!isHostPort(broker)) this.add(`brokers[${index}]`, "must be 'host:port'");
+    });
+    return [...(value as string[])];
+  }
+
+  /** Throws one `SF_ERR_BUS_OPTIONS_INVALID` listing every problem (`details.problems`). */
+  throwIfAny(what: string): void {
+    if (this.problems.length === 0) return;
+    const list = this.problems.map(
+      (problem) => `${problem.path || '(options)'} ${problem.message}`,
+    );
+    throw new SignalFactoryError(
+      KAFKA_ERROR_CODES.OPTIONS_INVALID,
+      `Invalid ${what} options: ${list.join('; ')}`,
+      { retriable: false, details: { problems: this.problems } },
+    );
   }
 }
 
@@ -306,15 +332,7 @@ export function resolveKafkaOptions(options: unknown): ResolvedKafkaOptions {
     if (!TOP_LEVEL_KEYS.has(key)) check.add(key, 'is not a known option');
   }
 
-  let brokers: string[] = [];
-  if (!Array.isArray(options.brokers) || options.brokers.length === 0) {
-    check.add('brokers', "is required: a non-empty array of 'host:port' strings");
-  } else {
-    options.brokers.forEach((broker: unknown, index) => {
-      if (!isHostPort(broker)) check.add(`brokers[${index}]`, "must be 'host:port'");
-    });
-    brokers = [...(options.brokers as string[])];
-  }
+  const brokers = check.brokers(options.brokers);
 
   let clientId = 'signal-factory';
   if (options.clientId !== undefined) {
@@ -539,16 +557,7 @@ export function resolveKafkaOptions(options: unknown): ResolvedKafkaOptions {
     else clientConfig = options.clientConfig;
   }
 
-  if (check.problems.length > 0) {
-    const list = check.problems.map(
-      (problem) => `${problem.path || '(options)'} ${problem.message}`,
-    );
-    throw new SignalFactoryError(
-      KAFKA_ERROR_CODES.OPTIONS_INVALID,
-      `Invalid Kafka bus options: ${list.join('; ')}`,
-      { retriable: false, details: { problems: check.problems } },
-    );
-  }
+  check.throwIfAny('Kafka bus');
 
   return {
     brokers,

@@ -1,9 +1,8 @@
 import { Producer, type ClusterMetadata, type MessageToProduce } from '@platformatic/kafka';
 
-import { SignalFactoryError, murmur2 } from '@signal-factory/core';
+import { murmur2 } from '@signal-factory/core';
 
-import { KAFKA_ERROR_CODES } from './errors';
-import { isHostPort } from './options';
+import { Checker } from './options';
 
 /**
  * A Kafka producer on `@platformatic/kafka` with kafkajs's `send`/`sendBatch` shapes.
@@ -161,42 +160,24 @@ export function toProduceError(error: unknown): PlatformaticProduceError {
 
 /** Every problem with the options at once, with its path (`SF_ERR_BUS_OPTIONS_INVALID`). */
 function checkOptions(options: PlatformaticProducerOptions): void {
-  const problems: Array<{ path: string; message: string }> = [];
+  const check = new Checker();
   const o = (typeof options === 'object' && options !== null ? options : {}) as Record<
     string,
     unknown
   >;
-  if (!Array.isArray(o.brokers) || o.brokers.length === 0)
-    problems.push({ path: 'brokers', message: 'must be a non-empty list of host:port' });
-  else
-    o.brokers.forEach((b, i) => {
-      if (!isHostPort(b)) problems.push({ path: `brokers[${i}]`, message: 'must be host:port' });
-    });
+  check.brokers(o.brokers);
   if (o.clientId !== undefined && (typeof o.clientId !== 'string' || o.clientId === ''))
-    problems.push({ path: 'clientId', message: 'must be a non-empty string' });
-  if (o.idempotent !== undefined && typeof o.idempotent !== 'boolean')
-    problems.push({ path: 'idempotent', message: 'must be a boolean' });
+    check.add('clientId', 'must be a non-empty string');
+  for (const key of ['idempotent', 'allowAutoTopicCreation'] as const)
+    if (o[key] !== undefined && typeof o[key] !== 'boolean') check.add(key, 'must be a boolean');
   if (o.acks !== undefined && o.acks !== -1 && o.acks !== 0 && o.acks !== 1)
-    problems.push({ path: 'acks', message: 'must be -1, 0 or 1' });
-  if (o.allowAutoTopicCreation !== undefined && typeof o.allowAutoTopicCreation !== 'boolean')
-    problems.push({ path: 'allowAutoTopicCreation', message: 'must be a boolean' });
-  for (const [key, min] of [
-    ['requestTimeoutMs', 1],
-    ['connectionTimeoutMs', 1],
-    ['retries', 0],
-    ['retryDelayMs', 0],
-    ['metadataMaxAgeMs', 1],
-  ] as const) {
-    const v = o[key];
-    if (v !== undefined && !(typeof v === 'number' && Number.isInteger(v) && v >= min))
-      problems.push({ path: key, message: `must be an integer >= ${min}` });
-  }
-  if (problems.length > 0)
-    throw new SignalFactoryError(
-      KAFKA_ERROR_CODES.OPTIONS_INVALID,
-      `PlatformaticProducer: ${problems.map((p) => `${p.path} ${p.message}`).join('; ')}`,
-      { retriable: false, details: { problems } },
-    );
+    check.add('acks', 'must be -1, 0 or 1');
+  check.int(o, 'requestTimeoutMs', 'requestTimeoutMs', 0, 1);
+  check.int(o, 'connectionTimeoutMs', 'connectionTimeoutMs', 0, 1);
+  check.int(o, 'retries', 'retries', 0, 0);
+  check.int(o, 'retryDelayMs', 'retryDelayMs', 0, 0);
+  check.int(o, 'metadataMaxAgeMs', 'metadataMaxAgeMs', 0, 1);
+  check.throwIfAny('PlatformaticProducer');
 }
 
 /** A record the producer cannot encode: resending it cannot succeed. */

@@ -48,26 +48,4 @@ export {
   parseRate,
   parseScenarioTime,
 } from './units';
-export type {
-  ExpectedIncident,
-  ExpectedRca,
-  ExpectedRootCause,
-  ExpectedSignal,
-  FaultEffect,
-  FaultKind,
-  FieldGenerator,
-  IdentityMode,
-  PiiKind,
-  PolicyMode,
-  Scenario,
-  ScenarioContract,
-  ScenarioDataset,
-  ScenarioDeployment,
-  ScenarioExpect,
-  ScenarioFault,
-  ScenarioLineageJob,
-  ScenarioService,
-  ScenarioSlo,
-  ScenarioTraffic,
-  ValueType,
-} from './types';
+export type * from './types';
