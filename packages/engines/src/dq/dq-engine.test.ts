@@ -116,6 +116,27 @@ describe('data quality engine', () => {
     ).toEqual([[URN, 'CRITICAL', 3]]);
   });
 
+  it("counts only facts of the dataset's rules, whatever else evidence names", async () => {
+    h = await harness({
+      engines: [createDataQualityEngine({ rules: () => [EMAIL_RULE] })],
+      heartbeatMs: 3_600_000,
+    });
+    const bogus = Array.from({ length: 64 }, (_, i) => `nullValues:field_${i}`);
+    await h.publish(
+      Array.from({ length: 100 }, (_, i) =>
+        evidence(URN, T0 + i * 1000, {
+          contract: CONTRACT,
+          dq: i % 10 === 0 ? [...bogus.slice(0, 63), 'nullValues:email'] : bogus,
+        }),
+      ),
+    );
+    await h.runtime.advanceTo(T0 + 7 * MIN + 10_000);
+    expect(h.signals.map((s) => [s.state, s.metrics.null_values_pct_email])).toEqual([
+      ['CRITICAL', 10],
+    ]);
+    expect(Object.keys(h.signals[0]!.metrics).filter((k) => k.includes('field'))).toEqual([]);
+  });
+
   it('compares with every ODCS threshold operator and names metrics as Signal v1 allows', () => {
     const t = (operator: string, value: unknown) => ({ operator, value });
     expect(meetsThreshold(0, t('mustBe', 0))).toBe(true);

@@ -58,6 +58,8 @@ interface DqWindow {
 }
 
 const JUDGED = new Set(['nullValues', 'missingValues', 'invalidValues']);
+/** Distinct producers a window keeps (evidence names them). */
+const MAX_PRODUCERS_PER_WINDOW = 256;
 
 /** Whether `value` satisfies the rule's threshold (`mustBe`, `mustBeLessThan`, …). */
 export function meetsThreshold(
@@ -117,7 +119,12 @@ export function metricName(rule: DqRule): string {
     .slice(0, 64);
 }
 
-const emptyWindow = (): DqWindow => ({ checked: 0, hits: {}, first: null, producers: {} });
+const emptyWindow = (): DqWindow => ({
+  checked: 0,
+  hits: {},
+  first: null,
+  producers: {},
+});
 
 /**
  * DQ: the contract's aggregate quality rules (`nullValues`, `missingValues`, `invalidValues` with a
@@ -159,7 +166,7 @@ export function createDataQualityEngine(options: DqEngineOptions): SignalEngine<
     id: `dq@${options.version ?? '0.1.0'}`,
     group: options.group ?? 'dq',
     initialState: () => ({ windows: {} }),
-    observe(state, evidence, weight, window) {
+    observe(state, evidence, weight, window, dataset) {
       const e = evidence as unknown as Record<string, unknown>;
       if (e.contract === undefined) return state; // not validated against a contract: not counted
       const key = String(window.start);
@@ -167,13 +174,22 @@ export function createDataQualityEngine(options: DqEngineOptions): SignalEngine<
       w.checked += weight;
       const facts = Array.isArray(e.dq) ? (e.dq as unknown[]) : [];
       if (facts.length === 0) return state;
+      // only facts of the dataset's rules: evidence could name any number of others
+      const wanted = new Set(judged(dataset.urn).map((r) => `${r.kind}:${r.path}`));
+      let counted = false;
       for (const fact of facts) {
-        if (typeof fact !== 'string') continue;
+        if (typeof fact !== 'string' || !wanted.has(fact)) continue;
         w.hits[fact] = (w.hits[fact] ?? 0) + weight;
+        counted = true;
       }
+      if (!counted) return state;
       const producer = producerOf(e);
       const label = `${producer.service}@${producer.version ?? ''}`;
-      w.producers[label] = (w.producers[label] ?? 0) + weight;
+      if (
+        w.producers[label] !== undefined ||
+        Object.keys(w.producers).length < MAX_PRODUCERS_PER_WINDOW
+      )
+        w.producers[label] = (w.producers[label] ?? 0) + weight;
       const ms = eventTimeMs(e, window.start);
       if (w.first === null || ms < w.first.ms) w.first = pointerOf(e, ms) as DqWindow['first'];
       return state;
