@@ -89,7 +89,8 @@ export interface Evidence {
   pii_findings: PiiFinding[];
   /**
    * Aggregate data-quality rules of the record's contract this record counts against
-   * (`nullValues:email`, `invalidValues:currency`, …); only when there is at least one.
+   * (`nullValues:email`, `invalidValues:currency`, `duplicateValues:order_id`, …); only when there
+   * is at least one.
    */
   dq?: string[];
   /** PII-redacted copy of the record value, when the sampling policy kept one. */

@@ -18,17 +18,19 @@ afterEach(async () => {
   h = undefined;
 });
 
+const producerAt = (version: string) => ({
+  service: 'orders-svc',
+  version,
+  identity_confidence: 'HIGH' as const,
+  identity_method: 'header' as const,
+});
+
 /** `n` validated records in [from, from + 5 min), every `nullEvery`-th with a null email. */
 function window(from: number, n: number, nullEvery: number, version = '3.16') {
   return Array.from({ length: n }, (_, i) =>
     evidence(URN, from + Math.floor((i * 5 * MIN) / n), {
       contract: CONTRACT,
-      producer: {
-        service: 'orders-svc',
-        version,
-        identity_confidence: 'HIGH',
-        identity_method: 'header',
-      },
+      producer: producerAt(version),
       ...(nullEvery > 0 && i % nullEvery === 0 ? { dq: ['nullValues:email'] } : {}),
     }),
   );
@@ -135,6 +137,69 @@ describe('data quality engine', () => {
       ['CRITICAL', 10],
     ]);
     expect(Object.keys(h.signals[0]!.metrics).filter((k) => k.includes('field'))).toEqual([]);
+  });
+
+  it('judges a unique field by its share of repeated values: WARNING above 1 %, CRITICAL above 10 %', async () => {
+    const UNIQUE: DqRule = { kind: 'unique', path: 'order_id', unit: 'rows' };
+    h = await harness({
+      engines: [createDataQualityEngine({ rules: () => [UNIQUE] })],
+      heartbeatMs: 3_600_000,
+    });
+    /** 200 records in the window starting at `from`, every `every`-th a repeat. */
+    const repeats = (from: number, every: number, version = '3.16') =>
+      Array.from({ length: 200 }, (_, i) =>
+        evidence(URN, from + i * 1000, {
+          contract: CONTRACT,
+          producer: producerAt(version),
+          ...(every > 0 && i % every === 0 ? { dq: ['duplicateValues:order_id'] } : {}),
+        }),
+      );
+    await h.publish(repeats(T0, 100)); // 1 %: at-least-once noise
+    await h.publish(repeats(T0 + 5 * MIN, 20)); // 5 %
+    await h.publish(repeats(T0 + 10 * MIN, 4, '3.17')); // 25 %: a retry storm
+    await h.runtime.advanceTo(T0 + 17 * MIN + 10_000);
+    expect(h.signals.map((s) => [s.state, s.metrics.duplicate_values_pct_order_id])).toEqual([
+      ['OK', 1],
+      ['WARNING', 5],
+      ['CRITICAL', 25],
+    ]);
+    expect(h.signals[2]!.reason).toContain('order_id repeats 25% of values');
+    expect(h.signals[2]!.producer).toEqual({ service: 'orders-svc', version: '3.17' });
+  });
+
+  it('lets an explicit duplicateValues rule set the tolerance of a unique field', async () => {
+    h = await harness({
+      engines: [
+        createDataQualityEngine({
+          rules: () => [
+            { kind: 'unique', path: 'order_id', unit: 'rows' },
+            {
+              kind: 'duplicateValues',
+              path: 'order_id',
+              unit: 'rows',
+              threshold: { operator: 'mustBe', value: 0 },
+            },
+          ],
+        }),
+      ],
+      heartbeatMs: 3_600_000,
+    });
+    await h.publish(
+      Array.from({ length: 200 }, (_, i) =>
+        evidence(URN, T0 + i * 1000, {
+          contract: CONTRACT,
+          ...(i === 7 ? { dq: ['duplicateValues:order_id'] } : {}),
+        }),
+      ),
+    );
+    await h.runtime.advanceTo(T0 + 7 * MIN + 10_000);
+    expect(h.signals.map((s) => [s.state, s.metrics.duplicate_values_rows_order_id])).toEqual([
+      ['CRITICAL', 1],
+    ]);
+    expect(h.signals[0]!.metrics).not.toHaveProperty('duplicate_values_pct_order_id');
+    expect(() =>
+      createDataQualityEngine({ rules: () => [], uniqueTolerance: { criticalPercent: 200 } }),
+    ).toThrow(/uniqueTolerance.criticalPercent/);
   });
 
   it('compares with every ODCS threshold operator and names metrics as Signal v1 allows', () => {

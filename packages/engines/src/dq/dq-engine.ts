@@ -32,6 +32,12 @@ export interface DqEngineOptions {
   rules: DqRuleSource;
   /** Fewest records (weighted) in a window before a percent rule is judged. Default 20. */
   minRecords?: number;
+  /**
+   * How a field's `unique: true` (or `primaryKey: true`) without an explicit `duplicateValues`
+   * rule is judged: at-least-once delivery repeats a few records, so a window is WARNING above
+   * `warningPercent` repeated values and CRITICAL above `criticalPercent`. Defaults 1 and 10.
+   */
+  uniqueTolerance?: { warningPercent?: number; criticalPercent?: number };
   /** Engine version in `engine`. Default `0.1.0`. */
   version?: string;
   /** Consumer-group suffix. Default `dq`. */
@@ -57,7 +63,12 @@ interface DqWindow {
   producers: { [producer: string]: number };
 }
 
-const JUDGED = new Set(['nullValues', 'missingValues', 'invalidValues']);
+const JUDGED = new Set(['nullValues', 'missingValues', 'invalidValues', 'duplicateValues']);
+
+/** The evidence fact a rule counts: `unique` fields are reported as `duplicateValues:<path>`. */
+function factOf(rule: DqRule): string {
+  return `${rule.kind === 'unique' ? 'duplicateValues' : rule.kind}:${rule.path}`;
+}
 /** Distinct producers a window keeps (evidence names them). */
 const MAX_PRODUCERS_PER_WINDOW = 256;
 
@@ -127,23 +138,40 @@ const emptyWindow = (): DqWindow => ({
 });
 
 /**
- * DQ: the contract's aggregate quality rules (`nullValues`, `missingValues`, `invalidValues` with a
- * threshold, in rows or percent), judged per window from the facts the sidecar's G4 attaches to
- * each evidence (`dq: ['nullValues:email']`). The denominator is every record validated against a
- * contract (sample weights honoured). CRITICAL when a rule is broken, OK when every judged rule
- * holds; a window with fewer than `minRecords` records is not judged for percent rules.
+ * DQ: the contract's aggregate quality rules (`nullValues`, `missingValues`, `invalidValues`,
+ * `duplicateValues` with a threshold, in rows or percent, and `unique` fields), judged per window
+ * from the facts the sidecar's G4 attaches to each evidence (`dq: ['nullValues:email']`). The
+ * denominator is every record validated against a contract (sample weights honoured). CRITICAL
+ * when a rule is broken, WARNING when only a unique field's tolerance for repeats is passed, OK
+ * when every judged rule holds; a window with fewer than `minRecords` records is not judged for
+ * percent rules and unique fields.
  */
 export function createDataQualityEngine(options: DqEngineOptions): SignalEngine<DqState> {
   const problems: OptionProblem[] = [];
   if (typeof options?.rules !== 'function')
     problems.push({ path: 'rules', message: 'must be a function (urn) => rules' });
   checkNumber(problems, 'minRecords', options?.minRecords, { min: 1 });
+  const tolerance = options?.uniqueTolerance;
+  if (tolerance !== undefined && (typeof tolerance !== 'object' || tolerance === null))
+    problems.push({ path: 'uniqueTolerance', message: 'must be an object' });
+  else {
+    checkNumber(problems, 'uniqueTolerance.warningPercent', tolerance?.warningPercent, {
+      min: 0,
+      max: 100,
+    });
+    checkNumber(problems, 'uniqueTolerance.criticalPercent', tolerance?.criticalPercent, {
+      min: 0,
+      max: 100,
+    });
+  }
   if (options?.version !== undefined && typeof options.version !== 'string')
     problems.push({ path: 'version', message: 'must be a string' });
   if (options?.group !== undefined && (typeof options.group !== 'string' || options.group === ''))
     problems.push({ path: 'group', message: 'must be a non-empty string' });
   if (problems.length > 0) throw optionsError('createDataQualityEngine', problems);
   const minRecords = options.minRecords ?? 20;
+  const warningPct = tolerance?.warningPercent ?? 1;
+  const criticalPct = Math.max(tolerance?.criticalPercent ?? 10, warningPct);
 
   const judged = (urn: string): DqRule[] => {
     let rules: readonly DqRule[] | undefined;
@@ -152,12 +180,22 @@ export function createDataQualityEngine(options: DqEngineOptions): SignalEngine<
     } catch {
       rules = undefined; // a failing lookup judges nothing rather than stopping the engine
     }
-    return (rules ?? []).filter(
+    const list = (rules ?? []).filter(
       (r) =>
-        JUDGED.has(r.kind) &&
         typeof r.path === 'string' &&
-        r.threshold !== undefined &&
-        typeof r.threshold.operator === 'string',
+        ((JUDGED.has(r.kind) &&
+          r.threshold !== undefined &&
+          typeof r.threshold.operator === 'string') ||
+          r.kind === 'unique'),
+    );
+    // an explicit duplicateValues rule on a field says how many repeats it tolerates
+    return list.filter(
+      (r, i) =>
+        r.kind !== 'unique' ||
+        !list.some(
+          (o, j) =>
+            o.path === r.path && (o.kind === 'duplicateValues' || (o.kind === 'unique' && j < i)),
+        ),
     );
   };
 
@@ -175,7 +213,7 @@ export function createDataQualityEngine(options: DqEngineOptions): SignalEngine<
       const facts = Array.isArray(e.dq) ? (e.dq as unknown[]) : [];
       if (facts.length === 0) return state;
       // only facts of the dataset's rules: evidence could name any number of others
-      const wanted = new Set(judged(dataset.urn).map((r) => `${r.kind}:${r.path}`));
+      const wanted = new Set(judged(dataset.urn).map(factOf));
       let counted = false;
       for (const fact of facts) {
         if (typeof fact !== 'string' || !wanted.has(fact)) continue;
@@ -203,13 +241,23 @@ export function createDataQualityEngine(options: DqEngineOptions): SignalEngine<
       const rules = judged(dataset.urn);
       if (rules.length === 0 || w.checked === 0) return { state: next };
       const broken: string[] = [];
+      const warned: string[] = [];
       const metrics: Record<string, number | string> = { records: Math.round(w.checked) };
       let judgedAny = false;
       for (const rule of rules) {
-        const fact = `${rule.kind}:${rule.path}`;
-        const hits = w.hits[fact] ?? 0;
-        if (rule.unit === 'percent' && w.checked < minRecords) continue;
+        const hits = w.hits[factOf(rule)] ?? 0;
+        if ((rule.unit === 'percent' || rule.kind === 'unique') && w.checked < minRecords) continue;
         judgedAny = true;
+        if (rule.kind === 'unique') {
+          const pct = (100 * hits) / w.checked;
+          metrics[metricName({ ...rule, kind: 'duplicateValues', unit: 'percent' })] = Number(
+            pct.toFixed(3),
+          );
+          const text = `${rule.path} repeats ${fmt(pct)}% of values (unique field: WARNING above ${fmt(warningPct)}%, CRITICAL above ${fmt(criticalPct)}%)`;
+          if (pct > criticalPct) broken.push(text);
+          else if (pct > warningPct) warned.push(text);
+          continue;
+        }
         const value = rule.unit === 'percent' ? (100 * hits) / w.checked : hits;
         metrics[metricName(rule)] = Number(value.toFixed(3));
         if (!meetsThreshold(value, rule.threshold!)) {
@@ -231,23 +279,29 @@ export function createDataQualityEngine(options: DqEngineOptions): SignalEngine<
               const version = top.slice(at + 1);
               return version === '' ? { service } : { service, version };
             })();
+      const from =
+        producer !== undefined
+          ? `; offending records come from ${producer.service}${producer.version !== undefined ? `@${producer.version}` : ''}`
+          : '';
       const verdict: Verdict =
         broken.length > 0
           ? {
               state: 'CRITICAL',
-              reason: `Data quality rule broken in ${fmt(w.checked)} records: ${broken.join('; ')}${
-                producer !== undefined
-                  ? `; offending records come from ${producer.service}${producer.version !== undefined ? `@${producer.version}` : ''}`
-                  : ''
-              }.`,
+              reason: `Data quality rule broken in ${fmt(w.checked)} records: ${[...broken, ...warned].join('; ')}${from}.`,
               metrics,
             }
-          : {
-              state: 'OK',
-              reason: `All ${rules.length} data quality rule(s) hold in ${fmt(w.checked)} records.`,
-              metrics,
-            };
-      if (broken.length > 0) {
+          : warned.length > 0
+            ? {
+                state: 'WARNING',
+                reason: `Data quality close to its limit in ${fmt(w.checked)} records: ${warned.join('; ')}${from}.`,
+                metrics,
+              }
+            : {
+                state: 'OK',
+                reason: `All ${rules.length} data quality rule(s) hold in ${fmt(w.checked)} records.`,
+                metrics,
+              };
+      if (broken.length > 0 || warned.length > 0) {
         const first = publicPointer(w.first ?? undefined);
         if (first !== undefined) verdict.first_bad = first;
         if (producer !== undefined) verdict.producer = producer;

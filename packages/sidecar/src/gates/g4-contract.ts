@@ -1,7 +1,7 @@
 import { HEADERS, formatReasonCode } from '@signal-factory/core';
 
 import type { ContractValidator, GateOutcome } from '../types';
-import { dqFacts } from './dq-facts';
+import { dqFacts, type RepeatCheck } from './dq-facts';
 
 export interface ContractOutcome extends GateOutcome {
   /** The contract version the record was judged against. */
@@ -24,6 +24,7 @@ export class ContractGate {
     active: readonly ContractValidator[] | undefined,
     value: unknown,
     headers: Readonly<Record<string, string>>,
+    repeated?: RepeatCheck,
   ): ContractOutcome {
     if (active === undefined || active.length === 0) return SKIPPED;
     const pinned = headers[HEADERS.contractVersion];
@@ -35,7 +36,7 @@ export class ContractGate {
           result: 'PASS',
           reasonCodes: [],
           contract: { id: contract.id, version: contract.version },
-          dq: dqFacts(contract.aggregateRules, value),
+          dq: dqFacts(contract.aggregateRules, value, repeated),
         };
       }
       first ??= { contract, reasonCodes: result.reasonCodes };
@@ -48,7 +49,7 @@ export class ContractGate {
       result: 'FAIL',
       reasonCodes,
       contract: { id: newest.contract.id, version: newest.contract.version },
-      dq: dqFacts(newest.contract.aggregateRules, value),
+      dq: dqFacts(newest.contract.aggregateRules, value, repeated),
     };
   }
 }

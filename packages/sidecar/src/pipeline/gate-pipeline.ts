@@ -5,6 +5,7 @@ import { formatReasonCode, type EvidenceResult, type GateVerdict } from '@signal
 import { ContractGate } from '../gates/g4-contract';
 import { IdentityGate } from '../gates/g2-identity';
 import { PiiGate } from '../gates/g5-pii';
+import { RecentValues } from '../gates/recent-values';
 import { ResolutionGate } from '../gates/g1-resolution';
 import { SchemaGate } from '../gates/g3-schema';
 import type { DatasetDefinition, RegistrySnapshot } from '../registry/types';
@@ -45,6 +46,17 @@ export interface GatePipelineOptions {
   maxInspectBytes?: number;
   /** Deepest nesting inspected; deeper values get `NESTING_TOO_DEEP` (FAIL). Default 64. */
   maxDepth?: number;
+  /**
+   * Distinct values remembered per dataset field that a contract declares `unique` (or gives a
+   * `duplicateValues` rule), to report repeats to the DQ engine. 0 turns it off. Default 10,000.
+   */
+  duplicateHorizon?: number;
+}
+
+/** Per-run choices of the caller. */
+export interface GateRunOptions {
+  /** Remember values of unique fields and report repeats. Default true; replays pass false. */
+  trackRepeats?: boolean;
 }
 
 const UNPARSEABLE = formatReasonCode('UNPARSEABLE_VALUE');
@@ -94,6 +106,7 @@ export class GatePipeline {
   readonly #pii: PiiGate;
   readonly #maxInspectBytes: number;
   readonly #maxDepth: number;
+  readonly #recent: RecentValues;
   #resolution: ResolutionGate;
   #identity: IdentityGate;
   #snapshot: RegistrySnapshot;
@@ -103,6 +116,7 @@ export class GatePipeline {
   constructor(snapshot: RegistrySnapshot, options: GatePipelineOptions = {}) {
     this.#maxInspectBytes = options.maxInspectBytes ?? 1024 * 1024;
     this.#maxDepth = options.maxDepth ?? 64;
+    this.#recent = new RecentValues(options.duplicateHorizon ?? 10_000);
     this.#schema = new SchemaGate();
     this.#pii = new PiiGate();
     this.#snapshot = snapshot;
@@ -135,7 +149,7 @@ export class GatePipeline {
     return this.#resolution.resolveUrn(topic);
   }
 
-  run(input: GateInput): GateRun {
+  run(input: GateInput, options?: GateRunOptions): GateRun {
     const gates: GateVerdict[] = [];
     const g1 = this.#resolution.evaluate(input.topic);
     gates.push({ gate: 'G1', name: 'resolution', result: g1.result, reason_codes: g1.reasonCodes });
@@ -206,10 +220,14 @@ export class GatePipeline {
       );
       fingerprint = g3.fingerprint;
       gates.push({ gate: 'G3', name: 'schema', result: g3.result, reason_codes: g3.reasonCodes });
-      const g4 = this.#guard(() => this.#contract.evaluate(contracts, parsed, input.headers), {
-        contract: undefined,
-        dq: [],
-      });
+      const repeated =
+        urn === null || options?.trackRepeats === false
+          ? undefined
+          : (path: string, v: unknown): boolean => this.#recent.repeated(`${urn}\u0000${path}`, v);
+      const g4 = this.#guard(
+        () => this.#contract.evaluate(contracts, parsed, input.headers, repeated),
+        { contract: undefined, dq: [] },
+      );
       contract = g4.contract;
       dq = g4.dq;
       gates.push({ gate: 'G4', name: 'contract', result: g4.result, reason_codes: g4.reasonCodes });

@@ -316,8 +316,10 @@ export class RecordProcessor {
     const pipeline = options.pipeline ?? this.#o.pipeline();
     const out: Array<{ evidence: Evidence; kept: boolean; run: GateRun }> = [];
     const tally = new Map<string, number>();
+    // a replay re-reads records the gates saw already: they are not repeats of themselves
+    const runOptions = { trackRepeats: options.source !== 'replay' };
     for (const record of records) {
-      const run = pipeline.run(record);
+      const run = pipeline.run(record, runOptions);
       this.#count(run, tally);
       const header = record.headers[HEADERS.enforcement];
       const enforcement: EnforcementMode =
