@@ -23,6 +23,7 @@ export {
   createDatasetCatalog,
   parseDuration,
   resolveDatasetContext,
+  stateStoreDatasetList,
   stateStoreDatasetLookup,
   type DatasetCatalog,
   type DatasetCatalogOptions,

@@ -21,6 +21,7 @@ import { createFreshnessEngine } from '../freshness/freshness-engine';
 import { IncidentManager } from '../incidents/incident-manager';
 import {
   createDatasetCatalog,
+  stateStoreDatasetList,
   stateStoreDatasetLookup,
   type DatasetDefinitionInput,
 } from '../runtime/dataset-catalog';
@@ -417,7 +418,7 @@ export async function runEnginesCommand(
       datasets: config.datasets ?? [],
       ...(config.defaults !== undefined ? { defaults: config.defaults } : {}),
       ...(config.dynamodb?.endpoint !== undefined && config.registryLookup !== false
-        ? { lookup: stateStoreDatasetLookup(state) }
+        ? { lookup: stateStoreDatasetLookup(state), list: stateStoreDatasetList(state) }
         : {}),
     });
     let lineage: LineageGraph | undefined;

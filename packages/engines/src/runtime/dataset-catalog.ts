@@ -9,7 +9,7 @@ export interface DatasetProvider {
    * The datasets that are expected to send data (registered ones). Engines that judge absence
    * (freshness) watch these from the start, so a dataset that never sends anything is caught too.
    */
-  known?(): readonly string[];
+  known?(): readonly string[] | Promise<readonly string[]>;
 }
 
 /**
@@ -222,7 +222,13 @@ export interface DatasetCatalogOptions {
    * fall back to defaults. Answers are cached for `cacheMs`.
    */
   lookup?: (urn: string) => Promise<DatasetDefinitionInput | undefined>;
-  /** How long a looked-up dataset is cached, in ms. Default 60,000. */
+  /**
+   * Lists the datasets registered elsewhere (registry), so `known()` includes them and absence
+   * is judged for them from the start. Answers are cached for `cacheMs`; a failing listing keeps
+   * the last good answer.
+   */
+  list?: () => Promise<readonly string[]>;
+  /** How long a looked-up dataset (and the listing) is cached, in ms. Default 60,000. */
   cacheMs?: number;
   /** Clock for the cache. Default `Date.now`. */
   now?: () => number;
@@ -233,8 +239,8 @@ export interface DatasetCatalog extends DatasetProvider {
   get(urn: string): Promise<DatasetContext>;
   /** Adds or replaces a dataset definition (takes effect on the engines' next refresh). */
   set(definition: DatasetDefinitionInput): void;
-  /** URNs of the datasets given in `datasets` or added with `set` (looked-up ones are not listed). */
-  known(): string[];
+  /** URNs of the datasets given in `datasets`, added with `set`, or listed by `list`. */
+  known(): Promise<string[]>;
 }
 
 export function createDatasetCatalog(options: DatasetCatalogOptions = {}): DatasetCatalog {
@@ -243,6 +249,19 @@ export function createDatasetCatalog(options: DatasetCatalogOptions = {}): Datas
   const cache = new Map<string, { at: number; context: DatasetContext }>();
   const cacheMs = options.cacheMs ?? 60_000;
   const now = options.now ?? Date.now;
+  let listed: { at: number; urns: readonly string[] } | undefined;
+  const listing = async (): Promise<readonly string[]> => {
+    if (options.list === undefined) return [];
+    if (listed !== undefined && now() - listed.at < cacheMs) return listed.urns;
+    try {
+      const urns = (await options.list()).filter((u) => typeof u === 'string' && u !== '');
+      listed = { at: now(), urns };
+    } catch {
+      // the registry is down: keep watching what it listed last
+      if (listed !== undefined) listed = { at: now(), urns: listed.urns };
+    }
+    return listed?.urns ?? [];
+  };
   return {
     async get(urn) {
       const known = definitions.get(urn);
@@ -264,9 +283,32 @@ export function createDatasetCatalog(options: DatasetCatalogOptions = {}): Datas
       definitions.set(definition.urn, definition);
       cache.delete(definition.urn);
     },
-    known() {
-      return [...definitions.keys()];
+    async known() {
+      return [...new Set([...definitions.keys(), ...(await listing())])];
     },
+  };
+}
+
+/**
+ * Lists the datasets of the registry's resolution map (`DatasetResolutionMap`, pk `resolution`,
+ * the sidecar's layout): the URN of every `exact#<topic>` item and of every `pattern#<n>` item
+ * whose URN is not a template (`urn:dp:$1:events` names no single dataset).
+ */
+export function stateStoreDatasetList(
+  state: StateStore,
+  options: { table?: string; pk?: string } = {},
+): () => Promise<string[]> {
+  const table = options.table ?? 'DatasetResolutionMap';
+  const pk = options.pk ?? 'resolution';
+  return async () => {
+    const urns = new Set<string>();
+    for (const item of await state.query(table, pk)) {
+      const urn = (item.data as Record<string, unknown>).urn;
+      if (typeof urn !== 'string' || urn === '') continue;
+      if (item.sk.startsWith('exact#') || (item.sk.startsWith('pattern#') && !urn.includes('$')))
+        urns.add(urn);
+    }
+    return [...urns];
   };
 }
 
