@@ -11,6 +11,7 @@ export {
   createVolumeEngine,
   runEnginesCommand,
   type DatasetDefinitionInput,
+  type DatasetSloInput,
   type DqRule,
   type EngineRuntime,
 } from '@signal-factory/engines';

@@ -1,5 +1,5 @@
 import type { EvidenceBus, GraphStore, StateStore } from '@signal-factory/core';
-import { compileContract, loadContract } from '@signal-factory/contracts';
+import { compileContract, loadContract, type OdcsContract } from '@signal-factory/contracts';
 import type { DeploymentEvent, LineageGraph } from '@signal-factory/lineage';
 
 import {
@@ -13,6 +13,7 @@ import {
   createSchemaDriftEngine,
   createVolumeEngine,
   type DatasetDefinitionInput,
+  type DatasetSloInput,
   type DqRule,
   type EngineRuntime,
 } from './engines-api';
@@ -49,9 +50,15 @@ export interface EnginesWiring {
   close(): Promise<void>;
 }
 
-function definitionOf(dataset: PlatformDataset): DatasetDefinitionInput {
-  const slo: Record<string, number> = {};
+function definitionOf(
+  dataset: PlatformDataset,
+  contract: OdcsContract | undefined,
+): DatasetDefinitionInput {
+  const slo: DatasetSloInput = {};
   const s = dataset.slo ?? {};
+  // the contract's latency SLA sets the freshness delay when the dataset gives none itself
+  if (Array.isArray(contract?.slaProperties))
+    slo.slaProperties = contract.slaProperties as NonNullable<DatasetSloInput['slaProperties']>;
   if (s.freshnessMaxDelayMs !== undefined) slo.freshnessMaxDelayMs = s.freshnessMaxDelayMs;
   if (s.volumeMinPerHour !== undefined) slo.volumeMinPerHour = s.volumeMinPerHour;
   if (s.volumeMaxPerHour !== undefined) slo.volumeMaxPerHour = s.volumeMaxPerHour;
@@ -142,16 +149,17 @@ export async function createEnginesWiring(options: EnginesWiringOptions): Promis
       await incidents.start();
     },
     setDataset(dataset) {
-      catalog.set(definitionOf(dataset));
-      if (dataset.contract === undefined) dqRules.delete(dataset.urn);
-      else {
+      let contract: OdcsContract | undefined;
+      dqRules.delete(dataset.urn);
+      if (dataset.contract !== undefined) {
         try {
-          dqRules.set(dataset.urn, compileContract(loadContract(dataset.contract)).aggregateRules);
+          contract = loadContract(dataset.contract);
+          dqRules.set(dataset.urn, compileContract(contract).aggregateRules);
         } catch {
           // the sidecar reports an unusable contract; without rules the DQ engine judges nothing
-          dqRules.delete(dataset.urn);
         }
       }
+      catalog.set(definitionOf(dataset, contract));
     },
     noteDeployment() {
       // Deployments reach the engines through the graph (deploymentAt); nothing to do here.

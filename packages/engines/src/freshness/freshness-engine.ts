@@ -15,6 +15,12 @@ export interface FreshnessState {
    * ms); `null` otherwise (and absent in state written before this field existed).
    */
   watching_since: number | null;
+  /**
+   * Newest arrival (evidence `processing_time`, epoch ms) of any evidence, late or not, to tell a
+   * producer that lags (records keep arriving with old event times) from one that stopped.
+   * Absent in state written before this field existed.
+   */
+  last_arrival_at: number | null;
 }
 
 export interface FreshnessEngineOptions {
@@ -99,11 +105,17 @@ export function createFreshnessEngine(
     if (state.last_event_at === null) return judgeNeverSeen(state, now, maxDelay, warnAfter);
     const age = Math.max(0, now - state.last_event_at);
     const lastTime = new Date(state.last_event_at).toISOString();
+    const arrival = typeof state.last_arrival_at === 'number' ? state.last_arrival_at : undefined;
+    // records still arriving, but with old event times: the producer (or its relay) lags
+    const lagging = arrival !== undefined && now - arrival < age / 2;
+    const stale = lagging
+      ? `Data is ${formatDuration(age)} behind: records keep arriving (newest ${formatDuration(Math.max(0, now - arrival))} ago) but the newest event is ${lastTime}`
+      : `No new data for ${formatDuration(age)}: newest event ${lastTime}`;
     const verdict: Verdict = {
       state: age > maxDelay ? 'CRITICAL' : age > warnAfter ? 'WARNING' : 'OK',
       reason:
         age > maxDelay
-          ? `No new data for ${formatDuration(age)}: newest event ${lastTime}, freshness SLO ${formatDuration(maxDelay)} exceeded.`
+          ? `${stale}, freshness SLO ${formatDuration(maxDelay)} exceeded.`
           : age > warnAfter
             ? `Data is ${formatDuration(age)} old, approaching the freshness SLO of ${formatDuration(maxDelay)}.`
             : `Data is fresh: newest event ${formatDuration(age)} old (SLO ${formatDuration(maxDelay)}).`,
@@ -112,6 +124,7 @@ export function createFreshnessEngine(
         max_delay_seconds: Math.round(maxDelay / 1000),
         warn_after_seconds: Math.round(warnAfter / 1000),
         last_event_time: lastTime,
+        ...(arrival === undefined ? {} : { last_arrival_time: new Date(arrival).toISOString() }),
       },
       expected: { max: Math.round(maxDelay / 1000), unit: 'seconds' },
     };
@@ -124,11 +137,27 @@ export function createFreshnessEngine(
     id: `freshness@${options.version ?? '0.1.0'}`,
     group: options.group ?? 'freshness',
     watchesUnseen: true,
-    initialState: () => ({ last_event_at: null, last: null, watching_since: null }),
+    // Late evidence (older than the last closed window) still carries its event time: a dataset
+    // whose every record arrives 10 minutes late is 10 minutes stale, not silent.
+    lateEvidence: 'arrival',
+    initialState: () => ({
+      last_event_at: null,
+      last: null,
+      watching_since: null,
+      last_arrival_at: null,
+    }),
     observe(state, evidence) {
       const time = parseTime(evidence.event_time);
+      const arrived = parseTime(evidence.processing_time);
+      const arrival =
+        Number.isNaN(arrived) ||
+        (typeof state.last_arrival_at === 'number' && arrived <= state.last_arrival_at)
+          ? (state.last_arrival_at ?? null)
+          : arrived;
       if (Number.isNaN(time) || (state.last_event_at !== null && time <= state.last_event_at))
-        return state;
+        return arrival === (state.last_arrival_at ?? null)
+          ? state
+          : { ...state, last_arrival_at: arrival };
       const last: { [key: string]: JsonValue } = {
         time: evidence.event_time,
         evidence_id: evidence.evidence_id,
@@ -137,7 +166,7 @@ export function createFreshnessEngine(
       if (evidence.partition !== undefined) last.partition = evidence.partition;
       if (evidence.offset !== undefined) last.offset = evidence.offset;
       if (evidence.schema_fingerprint !== undefined) last.fingerprint = evidence.schema_fingerprint;
-      return { last_event_at: time, last, watching_since: null };
+      return { last_event_at: time, last, watching_since: null, last_arrival_at: arrival };
     },
     closeWindow(state): EngineStep<FreshnessState> {
       return { state };

@@ -1,4 +1,4 @@
-import { InMemoryStateStore } from '@signal-factory/core';
+import { InMemoryStateStore, type JsonValue } from '@signal-factory/core';
 import { describe, expect, it } from 'vitest';
 
 import { createDatasetCatalog, stateStoreDatasetList } from './dataset-catalog';
@@ -6,7 +6,7 @@ import { createDatasetCatalog, stateStoreDatasetList } from './dataset-catalog';
 describe('dataset catalog listing', () => {
   it("lists the registry's resolution map: exact topics and non-template patterns", async () => {
     const state = new InMemoryStateStore();
-    const put = (sk: string, data: Record<string, unknown>) =>
+    const put = (sk: string, data: { [key: string]: JsonValue }) =>
       state.put('DatasetResolutionMap', { pk: 'resolution', sk }, data);
     await put('exact#raw.orders.events', { urn: 'urn:dp:orders:created' });
     await put('exact#raw.orders.v2', { urn: 'urn:dp:orders:created' });
