@@ -102,6 +102,8 @@ describe('contract and drift engines in the engine runtime', () => {
     const critical = contract[1] as Signal;
     expect(critical.engine).toBe('contract@0.1.0');
     expect(critical.failure_signature_ids).toEqual([hash]);
+    // the drift signal names the same records' signature: the incident links one cause
+    expect((drift[1] as Signal).failure_signature_ids).toEqual([hash]);
     expect(critical.producer).toEqual({ service: 'orders-svc', version: '1.4.3' });
     expect(critical.first_bad?.time).toBe(new Date(T0 + 10 * MIN).toISOString());
     expect(critical.last_good?.time).toBe(new Date(T0 + 10 * MIN - 1000).toISOString());

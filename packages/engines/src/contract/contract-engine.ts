@@ -14,6 +14,7 @@ import type {
   WindowBounds,
 } from '../runtime/signal-engine';
 import type { FailureSignatureUpdate } from '../signatures/failure-signature-sink';
+import { recordFailure } from '../signatures/record-failure';
 import { SignatureCache } from '../signatures/signature-cache';
 import {
   addRecord,
@@ -28,13 +29,11 @@ import {
 } from './compliance';
 import {
   eventTimeMs,
-  gatesOf,
   isObject,
   percent,
   pointerOf,
   producerOf,
   publicPointer,
-  reasonCodesOf,
   resultOf,
   round3,
   round4,
@@ -52,11 +51,6 @@ import type { ContractEngineState, ContractWindowAgg, ProducerAgg, SignatureEntr
 const DEFAULT_COMPLIANCE_MIN = 0.95;
 const MAX_CODES_PER_SIGNATURE = 20;
 const MAX_VERSIONS_PER_SIGNATURE = 10;
-
-function sortedUnique(values: readonly string[]): string[] {
-  if (values.length <= 1) return [...values];
-  return [...new Set(values)].sort();
-}
 
 function isState(value: unknown): value is ContractEngineState {
   return (
@@ -180,20 +174,10 @@ export class ContractEngine implements SignalEngine<JsonValue> {
     let judgedAs: 'PASS' | 'WARN' | 'FAIL' = result;
     let additive = false;
     if (result === 'FAIL') {
-      const failed = gatesOf(raw).filter((g) => g.result === 'FAIL');
-      const failedGates = sortedUnique(failed.map((g) => g.gate));
-      const codes =
-        failed.length === 0
-          ? reasonCodesOf(raw)
-          : failed.length === 1
-            ? (failed[0] as { codes: readonly string[] }).codes
-            : failed.flatMap((g) => g.codes);
-      failCodes = codes.length > 1 ? sortedUnique(codes) : codes;
-      const urn =
-        typeof raw.dataset_urn === 'string' || raw.dataset_urn === null
-          ? raw.dataset_urn
-          : (dataset?.urn ?? null);
-      signature = this.#signatures.idOf(urn, failedGates, failCodes);
+      const failure = recordFailure(raw, dataset?.urn, this.#signatures);
+      const failedGates = failure.failedGates;
+      failCodes = failure.codes;
+      signature = failure.signature;
       if (signature !== undefined)
         this.#noteSignature(s, signature, failedGates, failCodes, ms, w, producer, window);
       if (

@@ -104,6 +104,32 @@ describe('SchemaDriftEngine', () => {
     expect(v?.reason).toMatch(/^Breaking schema drift from orders-svc@1\.4\.3/);
   });
 
+  it('leaves a few nulls in a required field to the compliance SLO, and pages once they pass it', () => {
+    const nullCustomer = (i: number) => ({
+      version: '1.4.3',
+      record: { ...orderRecord(i), customer_id: null },
+      contractCodes: ['NULL_VIOLATION:customer_id'],
+      schemaCodes: ['SCHEMA_DRIFT'],
+    });
+    // 3 % nulls: within what compliance_min 0.95 tolerates — drift of unknown impact, no page
+    const few = learned();
+    const within = run(few.engine, few.state, 1, [
+      ...range(100, 97),
+      ...range(197, 3, nullCustomer),
+    ]).verdict;
+    expect(within?.state).toBe('WARNING');
+    expect(within?.metrics.drift_kind).toBe('unknown');
+    // 30 %: breaking
+    const many = learned();
+    const past = run(many.engine, many.state, 1, [
+      ...range(100, 70),
+      ...range(170, 30, nullCustomer),
+    ]).verdict;
+    expect(past?.state).toBe('CRITICAL');
+    expect(past?.metrics.drift_kind).toBe('breaking');
+    expect(past?.failure_signature_ids).toHaveLength(1);
+  });
+
   it('goes CRITICAL on a type change without any contract, from the record samples', () => {
     const { engine, state } = learned();
     const retyped = (i: number) => ({ ...orderRecord(i), amount: String(orderRecord(i).amount) });

@@ -41,8 +41,11 @@ import {
   deltaOf,
   mergeAddedEntries,
   mergeShape,
+  nullOnlyCodes,
   type Classification,
 } from './shape-baseline';
+import { recordFailure } from '../signatures/record-failure';
+import { SignatureCache } from '../signatures/signature-cache';
 import type {
   DriftCandidate,
   DriftCounters,
@@ -53,6 +56,7 @@ import type {
 
 const FINGERPRINT = /^sha256:[0-9a-f]{64}$/;
 const MAX_CODES = 10;
+const MAX_SIGNATURES = 5;
 const MAX_BASELINE_CODES = 64;
 const MAX_SAMPLE_TRIES = 3;
 const KIND_RANK: Record<DriftKind, number> = { additive: 0, unknown: 1, breaking: 2 };
@@ -102,6 +106,7 @@ export class SchemaDriftEngine implements SignalEngine<JsonValue> {
   readonly #o: ResolvedDriftOptions;
   readonly #fingerprinter: ShapeFingerprinter = createShapeFingerprinter({ cacheSize: 1_000 });
   readonly #logger: EnginesLogger;
+  readonly #signatures = new SignatureCache(1_000);
 
   constructor(options: SchemaDriftEngineOptions = {}) {
     this.#o = resolveDriftOptions(options);
@@ -419,6 +424,13 @@ export class SchemaDriftEngine implements SignalEngine<JsonValue> {
     for (const code of facts.newUnknown)
       if (c.unknownFieldCodes.length < MAX_CODES && !c.unknownFieldCodes.includes(code))
         c.unknownFieldCodes.push(code);
+    if (facts.newBreaking.length > 0 && raw.result === 'FAIL') {
+      const signatures = (c.signatures ??= []);
+      if (signatures.length < MAX_SIGNATURES) {
+        const id = recordFailure(raw, undefined, this.#signatures).signature;
+        if (id !== undefined && !signatures.includes(id)) signatures.push(id);
+      }
+    }
     const version = s.shapeVersion ?? 0;
     if (c.deltaVersion !== undefined && c.deltaVersion !== version && c.deltaVersion !== -1) {
       // The baseline shape changed since this delta: try fresh samples (-1 = stale, retrying).
@@ -509,11 +521,23 @@ export class SchemaDriftEngine implements SignalEngine<JsonValue> {
       if (delta !== undefined && delta.removed.length > 0) removedWeight += wc.w;
     }
     const removedShare = agg.weight > 0 ? removedWeight / agg.weight : 0;
+    let nullOnlyWeight = 0;
+    for (const [fp, wc] of Object.entries(agg.fingerprints)) {
+      const c = s.candidates[fp];
+      if (c !== undefined && wc.breaking > 0 && nullOnlyCodes(c.breakingCodes))
+        nullOnlyWeight += wc.w;
+    }
+    const nullShare = agg.weight > 0 ? nullOnlyWeight / agg.weight : 0;
+    const nullTolerance = 1 - dataset.slo.complianceMin;
     for (const [fp, wc] of Object.entries(agg.fingerprints)) {
       const c = s.candidates[fp];
       if (c === undefined) continue; // promoted or evicted meanwhile
       if (s.expected?.[fp] !== undefined) continue;
-      const { kind, by } = classify(wc, c.delta, removedShare);
+      const { kind, by } = classify(wc, c.delta, removedShare, undefined, {
+        only: nullOnlyCodes(c.breakingCodes),
+        share: nullShare,
+        tolerance: nullTolerance,
+      });
       c.kind = kind;
       const age = window.end - c.firstSeen;
       const accepted =
@@ -600,6 +624,14 @@ export class SchemaDriftEngine implements SignalEngine<JsonValue> {
     if (firstBad !== undefined) verdict.first_bad = firstBad;
     if (lastGood !== undefined) verdict.last_good = lastGood;
     if (c.producer.service !== 'unknown') verdict.producer = { ...c.producer };
+    if (worst.kind === 'breaking') {
+      // the failing records' signatures: the incident links them as the cause (and joins the
+      // contract engine's signal for the same records)
+      const ids = new Set<string>();
+      for (const j of active)
+        if (j.kind === 'breaking') for (const id of j.c.signatures ?? []) ids.add(id);
+      if (ids.size > 0) verdict.failure_signature_ids = [...ids].slice(0, MAX_SIGNATURES * 2);
+    }
     verdict.reason = this.#reason(
       worst.kind,
       worst.fp,

@@ -102,6 +102,21 @@ export function deltaOf(
   };
 }
 
+/** For a shape whose only new structural codes are `NULL_VIOLATION`: how much of the window they are. */
+export interface NullOnlyBreak {
+  /** Every new structural code of the shape is `NULL_VIOLATION`. */
+  only: boolean;
+  /** Weight of the window's null-only breaking shapes / the window's weight. */
+  share: number;
+  /** Share of failing records the dataset tolerates (1 - `compliance_min`). */
+  tolerance: number;
+}
+
+/** Whether every code is `NULL_VIOLATION[:…]` (and there is one). */
+export function nullOnlyCodes(codes: readonly string[]): boolean {
+  return codes.length > 0 && codes.every((code) => bareCode(code) === 'NULL_VIOLATION');
+}
+
 /** How the evidence classifies a drifted shape. */
 export interface Classification {
   kind: DriftKind;
@@ -114,7 +129,9 @@ export interface Classification {
  *
  * - Contract codes MISSING_FIELD / TYPE_MISMATCH / NULL_VIOLATION that the baseline does not have,
  *   on at least half the records of the shape, mean breaking (records of one shape fail
- *   structurally alike; a value-level TYPE_MISMATCH such as 1.5 for an integer hits a few only).
+ *   structurally alike; a value-level TYPE_MISMATCH such as 1.5 for an integer hits a few only) —
+ *   except shapes whose only new code is NULL_VIOLATION while they are no more of the window than
+ *   the compliance SLO tolerates (`nulls`): `unknown`, and the contract engine judges the rate.
  * - Otherwise, when a contract judged most of its records, the contract accepts the shape: its
  *   required fields are there with their types, so a missing field is an optional one and the shape
  *   is additive — unless the sample shows a field changed to a new non-null type (a field the
@@ -132,10 +149,16 @@ export function classify(
   delta: ShapeDelta | undefined,
   removedShare = 1,
   replacedShare = 0.5,
+  nulls?: NullOnlyBreak,
 ): Classification {
   const n = Math.max(1, c.n);
-  if (c.breaking > 0 && c.breaking * 2 >= n)
+  if (c.breaking > 0 && c.breaking * 2 >= n) {
+    // A required field that is sometimes null is a value problem the compliance SLO judges; the
+    // shape is breaking only once such records pass what that SLO tolerates.
+    if (nulls !== undefined && nulls.only && nulls.share <= nulls.tolerance)
+      return { kind: 'unknown', by: delta === undefined ? 'contract' : 'contract+shape' };
     return { kind: 'breaking', by: delta === undefined ? 'contract' : 'contract+shape' };
+  }
   const contract = c.checked > 0 && c.checked * 2 >= n;
   const retypes = delta !== undefined && delta.retyped.length > 0 && !delta.nullOnly;
   if (contract) {

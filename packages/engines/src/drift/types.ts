@@ -53,6 +53,12 @@ export interface DriftCandidate extends DriftCounters {
   breakingCodes: string[];
   /** Up to 10 of its new UNKNOWN_FIELD codes. */
   unknownFieldCodes: string[];
+  /**
+   * Up to 5 failure signature ids of its records that failed with new structural codes (the ids
+   * the contract engine gives the same records), so a breaking drift signal names its cause.
+   * Absent in state written before this field existed.
+   */
+  signatures?: string[];
   delta?: ShapeDelta;
   /** Samples tried for a shape delta (their fingerprint must match) since the baseline shape changed. */
   sampleTries: number;

@@ -242,6 +242,45 @@ describe('IncidentManager', () => {
     expect(third.action).toBe('opened');
   });
 
+  it('judges a stall by the deployment current at its last record, not one made while it was silent', async () => {
+    const lastGood = T0 - 900_000;
+    await h.graph.ingestor.ingestDeployment({
+      service: 'orders-svc',
+      version: '3.18',
+      time: new Date(T0 - 300_000).toISOString(), // 10 minutes into the silence
+    });
+    await h.manager.handleSignal(
+      makeSignal({
+        dataset_urn: ORDERS,
+        signal_type: 'FRESHNESS',
+        producer: { service: 'orders-svc' },
+        last_good: { time: new Date(lastGood).toISOString() },
+        metrics: { age_seconds: 900, last_event_time: new Date(lastGood).toISOString() },
+        now: T0,
+      }),
+    );
+    expect((await stored(h, 'inc-1')).probable_cause).toEqual({ kind: 'stall', ref: ORDERS });
+    // a deployment 30 s after the last record (it crashed on start) is the suspect
+    await h.graph.ingestor.ingestDeployment({
+      service: 'payments-svc',
+      version: '2.0',
+      time: new Date(lastGood + 30_000).toISOString(),
+    });
+    await h.manager.handleSignal(
+      makeSignal({
+        dataset_urn: PAYMENTS,
+        signal_type: 'FRESHNESS',
+        producer: { service: 'payments-svc' },
+        metrics: { age_seconds: 900, last_event_time: new Date(lastGood).toISOString() },
+        now: T0,
+      }),
+    );
+    expect((await stored(h, 'inc-2')).probable_cause).toEqual({
+      kind: 'deployment',
+      ref: 'deployment:payments-svc:2.0',
+    });
+  });
+
   it('joins a dataset whose upstream dataset is already in incident, and the reverse', async () => {
     await h.graph.ingestor.ingestLineageSpec({
       kind: 'LineageSpec',

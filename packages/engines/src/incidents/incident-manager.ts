@@ -68,6 +68,30 @@ function defaultId(now: number): string {
   return `inc-${stamp}-${randomBytes(4).toString('hex')}`;
 }
 
+/** Slack for a deployment that took effect just after a dataset's last record (clocks, rollout). */
+const STALL_DEPLOY_SKEW_MS = 60_000;
+
+/**
+ * When the signal's trouble began, to find the deployment current then: its first bad record;
+ * for FRESHNESS (no bad record: data stopped) the newest record it saw, or when watching began —
+ * so a deployment made while the dataset was already silent is not taken for the cause.
+ */
+function referenceTime(signal: Signal): number {
+  const emitted = Date.parse(signal.emitted_at);
+  if (signal.signal_type === 'FRESHNESS') {
+    const since =
+      signal.last_good?.time ??
+      (typeof signal.metrics.last_event_time === 'string'
+        ? signal.metrics.last_event_time
+        : typeof signal.metrics.watching_since === 'string'
+          ? signal.metrics.watching_since
+          : undefined);
+    const ms = since === undefined ? Number.NaN : Date.parse(since);
+    if (!Number.isNaN(ms)) return Math.min(emitted, ms + STALL_DEPLOY_SKEW_MS);
+  }
+  return Date.parse(signal.first_bad?.time ?? signal.window?.end ?? signal.emitted_at);
+}
+
 /**
  * Turns CRITICAL signals into incidents grouped by probable cause, runs their lifecycle
  * (OPEN → ACKNOWLEDGED → RESOLVED, auto-resolve, reopen within the dedup window), persists them in
@@ -362,8 +386,7 @@ export class IncidentManager {
   ): Promise<{ ref: string; deployedAt?: number; at: number } | undefined> {
     const service = signal.producer?.service ?? info.producerService;
     if (service === undefined || service === '') return undefined;
-    const atText = signal.first_bad?.time ?? signal.window?.end ?? signal.emitted_at;
-    const at = Date.parse(atText);
+    const at = referenceTime(signal);
     let found: Awaited<ReturnType<NonNullable<IncidentLineage['queries']>['deploymentAt']>>;
     const queries = this.#lineage.queries;
     if (queries !== undefined && Number.isFinite(at)) {
