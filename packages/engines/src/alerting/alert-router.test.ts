@@ -113,6 +113,27 @@ describe('AlertRouter', () => {
     expect(b.orders.alerts).toHaveLength(0);
   });
 
+  it('shares the per-team hourly budget across instances through the state store', async () => {
+    const a = setup({ maxAlertsPerHourPerTeam: 3, storm: false });
+    const store = new InMemoryStateStore({ now: a.clock.now });
+    const shared = { dedupStore: { store }, maxAlertsPerHourPerTeam: 3, storm: false as const };
+    const one = setup({ ...shared, now: a.clock.now });
+    const two = setup({ ...shared, now: a.clock.now });
+    const statuses: string[] = [];
+    for (const router of [one.router, two.router, one.router, two.router, one.router]) {
+      statuses.push((await router.dispatch(alert())).status);
+      a.clock.advance(60_000);
+    }
+    expect(statuses).toEqual(['sent', 'sent', 'sent', 'rate_limited', 'rate_limited']);
+    expect(one.orders.alerts.length + two.orders.alerts.length).toBe(3);
+    // the next hour still carries most of this hour's count (sliding estimate), then frees up
+    a.clock.advance(55 * 60_000);
+    expect((await two.router.dispatch(alert())).status).toBe('rate_limited');
+    a.clock.advance(50 * 60_000);
+    expect((await two.router.dispatch(alert())).status).toBe('sent');
+    expect(two.orders.alerts.at(-1)?.suppressed).toBe(2);
+  });
+
   it('rate-limits each team per sliding hour and reports the suppressed count', async () => {
     const { router, orders, fallback, clock } = setup({ maxAlertsPerHourPerTeam: 3, storm: false });
     const statuses: string[] = [];

@@ -43,8 +43,11 @@ export interface AlertRouterOptions {
   /** Most alert ids remembered in memory (oldest dropped first). Default 100,000. */
   maxDedupEntries?: number;
   /**
-   * Shares dedup across instances: each alert id is claimed once in this store (conditional put,
-   * `pk: alert#<alert_id>`, `sk: sent`, TTL `dedupTtlMs`). Default: in-memory dedup only.
+   * Shares dedup and the per-team budget across instances: each alert id is claimed once in this
+   * store (conditional put, `pk: alert#<alert_id>`, `sk: sent`, TTL `dedupTtlMs`), and alerts sent
+   * per team are counted per hour (`pk: alert-rate#<team>`, `sk: <hour start ISO>`, conditional
+   * increments; the sliding hour is estimated from this hour's and the last hour's counts).
+   * Default: in-memory dedup and budget only (each instance has its own).
    */
   dedupStore?: { store: StateStore; table?: string };
   /** Clock in epoch ms. Default `Date.now`. */
@@ -172,6 +175,17 @@ function problemsOf(options: AlertRouterOptions): OptionProblem[] {
 }
 
 const worse = (a: IncidentSeverity, b: IncidentSeverity): IncidentSeverity => (a < b ? a : b);
+
+/** A team's shared hourly count as read from the store. */
+interface SharedBudget {
+  /** Start of the current hour (epoch ms). */
+  bucket: number;
+  /** Alerts counted in the current hour, and that item's version (0 = absent). */
+  count: number;
+  version: number;
+  /** Estimated alerts in the sliding hour. */
+  used: number;
+}
 
 /**
  * Routes alerts to sinks by team and severity, and keeps people sane: an alert id is sent at most
@@ -312,7 +326,8 @@ export class AlertRouter {
     const team = alert.team;
     const sent = (this.#sentByTeam.get(team) ?? []).filter((t) => t > now - HOUR);
     this.#sentByTeam.set(team, sent);
-    if (sent.length >= this.#maxPerHour) {
+    const shared = await this.#sharedBudget(team, now);
+    if ((shared?.used ?? sent.length) >= this.#maxPerHour) {
       this.#suppressed.set(team, (this.#suppressed.get(team) ?? 0) + 1);
       this.#logger.info({ alertId: alert.alert_id, team }, 'alert rate-limited');
       return this.#done(
@@ -328,6 +343,14 @@ export class AlertRouter {
       );
     }
     sent.push(now);
+    if (shared !== undefined && !(await this.#spendShared(team, now, shared))) {
+      this.#suppressed.set(team, (this.#suppressed.get(team) ?? 0) + 1);
+      this.#logger.info({ alertId: alert.alert_id, team }, 'alert rate-limited');
+      return this.#done(
+        { alert_id: alert.alert_id, status: 'rate_limited', sinks: [], deliveries: [] },
+        closing,
+      );
+    }
     const suppressed = this.#suppressed.get(team) ?? 0;
     this.#suppressed.delete(team);
     const outgoing = suppressed > 0 ? { ...alert, suppressed } : alert;
@@ -444,6 +467,63 @@ export class AlertRouter {
       );
     }
     return { alert_id: alert.alert_id, status, sinks, deliveries };
+  }
+
+  /**
+   * The team's alerts in the sliding hour across instances, estimated from the shared hourly
+   * counts (this hour's plus the part of the last hour still inside the slide); `undefined`
+   * without a shared store or while it is down (the in-memory budget applies then).
+   */
+  async #sharedBudget(team: string, now: number): Promise<SharedBudget | undefined> {
+    if (this.#dedupStore === undefined) return undefined;
+    const { store, table } = this.#dedupStore;
+    const bucket = Math.floor(now / HOUR) * HOUR;
+    try {
+      const [current, previous] = await Promise.all([
+        store.get(table, { pk: `alert-rate#${team}`, sk: new Date(bucket).toISOString() }),
+        store.get(table, { pk: `alert-rate#${team}`, sk: new Date(bucket - HOUR).toISOString() }),
+      ]);
+      const count = (item: typeof current): number =>
+        typeof item?.data.count === 'number' ? item.data.count : 0;
+      const carried = count(previous) * (1 - (now - bucket) / HOUR);
+      return {
+        bucket,
+        count: count(current),
+        version: current?.version ?? 0,
+        used: Math.floor(count(current) + carried),
+      };
+    } catch (error) {
+      this.#logger.warn({ team, error }, 'alert rate store unavailable');
+      return undefined;
+    }
+  }
+
+  /**
+   * Counts one alert in the shared hourly count; false when another instance spent the last of
+   * the budget first. A store outage never blocks an alert.
+   */
+  async #spendShared(team: string, now: number, budget: SharedBudget): Promise<boolean> {
+    const { store, table } = this.#dedupStore as { store: StateStore; table: string };
+    let b: SharedBudget | undefined = budget;
+    for (let attempt = 0; attempt < 5 && b !== undefined; attempt++) {
+      if (attempt > 0 && b.used >= this.#maxPerHour) return false;
+      try {
+        await store.put(
+          table,
+          { pk: `alert-rate#${team}`, sk: new Date(b.bucket).toISOString() },
+          { team, count: b.count + 1 },
+          { expectedVersion: b.version, expiresAt: Math.ceil((b.bucket + 3 * HOUR) / 1000) },
+        );
+        return true;
+      } catch (error) {
+        if (!isSignalFactoryError(error) || error.code !== 'SF_ERR_STATE_CONDITION_FAILED') {
+          this.#logger.warn({ team, error }, 'alert rate store unavailable');
+          return true;
+        }
+        b = await this.#sharedBudget(team, now); // another instance counted one: look again
+      }
+    }
+    return b === undefined;
   }
 
   async #isDuplicate(alertId: string, now: number): Promise<boolean> {

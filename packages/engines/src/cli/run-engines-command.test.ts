@@ -1,4 +1,6 @@
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { waitFor } from '@signal-factory/core/testing';
@@ -134,6 +136,84 @@ describe('runEnginesCommand', () => {
     expect(row?.data).toMatchObject({ incident_id: incident!.incident_id, status: 'OPEN' });
     controller.abort();
     expect(await running).toBe(ENGINES_EXIT.OK);
+  });
+
+  it('alerts a webhook when an incident opens (SF_ALERT_WEBHOOK_URL), with the incident link', async () => {
+    const received: Array<Record<string, unknown>> = [];
+    const server = createServer((req, res) => {
+      let body = '';
+      req.on('data', (c: Buffer) => (body += c.toString()));
+      req.on('end', () => {
+        received.push(JSON.parse(body) as Record<string, unknown>);
+        res.writeHead(202).end();
+      });
+    });
+    await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
+    const port = (server.address() as AddressInfo).port;
+    const controller = new AbortController();
+    let parts: EnginesCommandParts | undefined;
+    const t = io(
+      {
+        SF_LOG_LEVEL: 'error',
+        SF_ALERT_WEBHOOK_URL: `http://127.0.0.1:${port}/hooks/T0/B0/secret`,
+        SF_ALERT_LINK_BASE: 'https://copilot.example/incidents',
+      },
+      {
+        signal: controller.signal,
+        onStarted: (_r: EngineRuntime, p: EnginesCommandParts) => {
+          parts = p;
+        },
+      },
+    );
+    try {
+      const running = runEnginesCommand(['run', '--engines', 'contract'], t.io);
+      await waitFor(() => parts !== undefined);
+      const signal = makeSignal({ dataset_urn: 'urn:dp:orders:created', now: Date.now() });
+      await parts!.bus.publish('signal_factory.signals', [
+        { key: signal.dataset_urn, value: JSON.stringify(signal) },
+      ]);
+      await waitFor(() => received.length > 0);
+      const [incident] = await parts!.incidents!.list();
+      expect(received[0]).toMatchObject({
+        schema_version: 'alert/v1',
+        kind: 'opened',
+        incident_id: incident!.incident_id,
+        dataset_urns: ['urn:dp:orders:created'],
+        link: `https://copilot.example/incidents/${incident!.incident_id}`,
+      });
+      controller.abort();
+      expect(await running).toBe(ENGINES_EXIT.OK);
+    } finally {
+      server.close();
+    }
+    // `config` shows the routing without the secret in the URL
+    const c = io({ SF_ALERT_WEBHOOK_URL: `http://127.0.0.1:${port}/hooks/T0/B0/secret` });
+    expect(await runEnginesCommand(['config'], c.io)).toBe(ENGINES_EXIT.OK);
+    const printed = c.out.join('');
+    expect(JSON.parse(printed).alerts).toEqual({
+      sinks: [{ name: 'webhook', url: `http://127.0.0.1:${port}/***` }],
+      defaultRoute: { sinks: ['webhook'] },
+    });
+    expect(printed).not.toContain('secret');
+  });
+
+  it('rejects a bad alerts configuration with exit 2 and the field', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sf-engines-alerts-'));
+    const file = join(dir, 'engines.json');
+    for (const [alerts, field] of [
+      [{ sinks: [{ name: 'x', url: 'ftp://nowhere' }] }, 'sinks[0]'],
+      [{ sinks: [{ name: 'x', type: 'carrier-pigeon', url: 'http://x' }] }, 'sinks[0].type'],
+      [
+        { sinks: [{ name: 'x', url: 'http://x' }], routes: [{ sinks: ['y'] }] },
+        'routes[0].sinks[0]',
+      ],
+      ['everything', 'must be an object'],
+    ] as const) {
+      writeFileSync(file, JSON.stringify({ alerts }));
+      const t = io();
+      expect(await runEnginesCommand(['config', '--config', file], t.io)).toBe(ENGINES_EXIT.USAGE);
+      expect(t.err.join('')).toContain(field);
+    }
   });
 
   it('turns incidents off with --no-incidents or SF_ENGINES_INCIDENTS=false, and names the graph', async () => {

@@ -14,6 +14,8 @@ import {
 import type { LineageGraph } from '@signal-factory/lineage';
 import { createContractEngine } from '../contract/contract-engine';
 import { createDataQualityEngine, type DqRule } from '../dq/dq-engine';
+import type { AlertRouter } from '../alerting/alert-router';
+import { alertsConfigOf, buildAlertRouter, type AlertsConfig } from './alerts-config';
 import { loadContractRules } from './load-contract-rules';
 import { RegistryFingerprints } from '../drift/registry-fingerprints';
 import { createSchemaDriftEngine } from '../drift/schema-drift-engine';
@@ -103,6 +105,12 @@ export interface EnginesConfigFile {
   incidents?: boolean;
   /** Topic of incident lifecycle changes. Default `signal_factory.incidents`. */
   incidentsTopic?: string;
+  /**
+   * Alert routing for incident transitions: webhook sinks, a routing table by team / severity /
+   * kind, the per-team hourly budget and the storm breaker (shared across instances with
+   * DynamoDB). Default: none (incidents are recorded, nobody is alerted).
+   */
+  alerts?: AlertsConfig;
   logLevel?: LogLevel;
 }
 
@@ -127,6 +135,8 @@ environment (overrides the file):
   SF_GREMLIN_URL            Gremlin Server / Neptune (ws://…/gremlin): incidents, signals and failure
                             signatures (with their INTRODUCED deployment) go to the graph
   SF_ENGINES_INCIDENTS      false: do not run the incident manager
+  SF_ALERT_WEBHOOK_URL      POST every incident alert to this URL (when the config names no sinks)
+  SF_ALERT_LINK_BASE        base of the incident link in alerts (<base>/<incident_id>)
   SF_ENGINES                like --engines
   SF_ENGINES_CONTRACTS_DIR  like --contracts
   SF_ENGINES_WINDOW_MS, SF_ENGINES_GRACE_MS, SF_ENGINES_TICK_MS, SF_ENGINES_HEARTBEAT_MS
@@ -269,12 +279,43 @@ export async function resolveEnginesConfig(
     throw configError('contracts must be a directory path');
   const contracts = args.contracts ?? env.SF_ENGINES_CONTRACTS_DIR ?? config.contracts;
   if (contracts) config.contracts = resolve(cwd, contracts);
+  const alerts = alertsConfigOf(config.alerts, env);
+  if (alerts === undefined) delete config.alerts;
+  else config.alerts = alerts;
   if (args.datasets !== undefined) {
     const list = await readJson(resolve(cwd, args.datasets), 'datasets file');
     if (!Array.isArray(list)) throw configError('the datasets file must hold a JSON array');
     config.datasets = list as DatasetDefinitionInput[];
   }
   return config;
+}
+
+/** A webhook URL without what may be a secret: credentials, path (Slack keeps its token there), query. */
+function redactedUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    return `${u.protocol}//${u.host}${u.pathname === '/' && u.search === '' ? '/' : '/***'}`;
+  } catch {
+    return '***';
+  }
+}
+
+/** The alerts config as `config` prints it: header values and URL secrets are not shown. */
+function redactedAlerts(alerts: AlertsConfig): AlertsConfig {
+  return {
+    ...alerts,
+    ...(alerts.sinks === undefined
+      ? {}
+      : {
+          sinks: alerts.sinks.map((sink) => ({
+            ...sink,
+            url: redactedUrl(sink.url),
+            ...(sink.headers === undefined
+              ? {}
+              : { headers: Object.fromEntries(Object.keys(sink.headers).map((k) => [k, '***'])) }),
+          })),
+        }),
+  };
 }
 
 /** Built-in engines; with a registry (DynamoDB), drift also compares against registered fingerprints. */
@@ -361,11 +402,20 @@ export async function runEnginesCommand(
     }
   }
   const brokers = brokersOf(config);
+  if (args.command === 'config' && config.alerts !== undefined) {
+    try {
+      await buildAlertRouter(config.alerts, {}).close(); // the same checks as a run
+    } catch (error) {
+      io.stderr.write(`signal-factory-engines: ${(error as Error).message}\n`);
+      return ENGINES_EXIT.USAGE;
+    }
+  }
   if (args.command === 'config') {
     io.stdout.write(
       `${JSON.stringify(
         {
           ...config,
+          ...(config.alerts === undefined ? {} : { alerts: redactedAlerts(config.alerts) }),
           engines: names,
           ...(dqRules === undefined ? {} : { dqRules: Object.fromEntries(dqRules) }),
           bus: brokers ? 'kafka' : 'embedded',
@@ -387,6 +437,7 @@ export async function runEnginesCommand(
   let graph: (GraphStore & { close?: () => Promise<void> }) | undefined;
   let writer: LineageSignatureWriter | undefined;
   let incidents: IncidentManager | undefined;
+  let alertRouter: AlertRouter | undefined;
   try {
     if (brokers !== undefined) {
       const { KafkaEvidenceBus } = await import('@signal-factory/kafka');
@@ -457,7 +508,16 @@ export async function runEnginesCommand(
     const signalsTopic =
       config.topics?.signals === undefined ? 'signal_factory.signals' : config.topics.signals;
     if (config.incidents !== false && signalsTopic !== null) {
+      if (config.alerts !== undefined)
+        alertRouter = buildAlertRouter(config.alerts, {
+          ...(config.dynamodb?.endpoint !== undefined || config.dynamodb?.region !== undefined
+            ? { store: state }
+            : {}),
+          logger,
+        });
       incidents = new IncidentManager({
+        ...(alertRouter === undefined ? {} : { alerts: alertRouter }),
+        ...(config.alerts?.linkBase === undefined ? {} : { linkBase: config.alerts.linkBase }),
         store: state,
         bus,
         signalsTopic,
@@ -526,6 +586,7 @@ export async function runEnginesCommand(
   } finally {
     await runtime.close().catch(() => undefined);
     await incidents?.close().catch(() => undefined);
+    await alertRouter?.close().catch(() => undefined);
     await writer?.close().catch(() => undefined);
     await graph?.close?.().catch(() => undefined);
     await bus.close().catch(() => undefined);
