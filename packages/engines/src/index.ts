@@ -133,3 +133,4 @@ export {
   type StormBreakerOptions,
   type WebhookAlertSinkOptions,
 } from './alerting/index';
+export { alertsConfigOf, buildAlertRouter, type AlertsConfig } from './cli/alerts-config';

@@ -5,6 +5,7 @@ import { SignalFactoryError } from '@signal-factory/core';
 import { LineCounter, isMap, isScalar, isSeq, parseDocument, type Node, type YAMLMap } from 'yaml';
 
 import { CLI_ERROR_CODES, formatProblems, type Problem } from '../errors';
+import { buildAlertRouter, type AlertsConfig } from '../platform/engines-api';
 
 /** Kafka: evidence bus, record sink (sidecar) and lineage/signal topics. */
 export interface KafkaConfig {
@@ -61,6 +62,8 @@ export interface PlatformConfig {
   dynamodb?: DynamoDbConfig;
   gremlin?: GremlinConfig;
   http?: HttpConfig;
+  /** Alert routing of incident transitions, as in the engines binary's config. Default: none. */
+  alerts?: AlertsConfig;
 }
 
 const SECTIONS: Record<string, readonly string[]> = {
@@ -68,6 +71,15 @@ const SECTIONS: Record<string, readonly string[]> = {
   dynamodb: ['endpoint', 'region', 'tablePrefix', 'createTables'],
   gremlin: ['url', 'traversalSource'],
   http: ['host', 'copilotPort', 'lineagePort', 'sidecarPort'],
+  alerts: [
+    'sinks',
+    'routes',
+    'defaultRoute',
+    'maxAlertsPerHourPerTeam',
+    'storm',
+    'dedupTtlMs',
+    'linkBase',
+  ],
 };
 
 const isRecord = (v: unknown): v is Record<string, unknown> =>
@@ -194,6 +206,23 @@ export function platformConfigProblems(input: unknown): Problem[] {
     checkPort(http.copilotPort, 'http.copilotPort', problems);
     checkPort(http.lineagePort, 'http.lineagePort', problems);
     checkPort(http.sidecarPort, 'http.sidecarPort', problems);
+  }
+  const alerts = input.alerts;
+  if (isRecord(alerts)) {
+    checkString(alerts.linkBase, 'alerts.linkBase', problems);
+    if (!Array.isArray(alerts.sinks) || alerts.sinks.length === 0)
+      problems.push({ path: 'alerts.sinks', message: 'must list at least one sink' });
+    else {
+      try {
+        // the router's own checks: sinks, routes naming them, limits
+        void buildAlertRouter(alerts as AlertsConfig, {}).close();
+      } catch (error) {
+        problems.push({
+          path: 'alerts',
+          message: (error as Error).message.replace(/^alerts: /, ''),
+        });
+      }
+    }
   }
   return problems;
 }

@@ -23,6 +23,7 @@ import { CLI_ERROR_CODES, type Problem } from '../errors';
 import { createBackends, type Backends } from './backends';
 import { createCopilotWiring, type CopilotWiring } from './copilot-wiring';
 import { DrainableBus } from './drainable-bus';
+import { buildAlertRouter } from './engines-api';
 import { createEnginesWiring, type EnginesWiring } from './engines-wiring';
 import { createInProcessSidecar, type InProcessSidecar } from './in-process-sidecar';
 import { InProcessSidecarTransport } from './in-process-transport';
@@ -154,7 +155,14 @@ export async function createPlatform(options: PlatformOptions = {}): Promise<Pla
       : { evidencePartitions: config.kafka.partitions }),
   });
   const datasets = new Map<string, PlatformDataset>();
+  // with DynamoDB, dedup and the per-team alert budget are shared with other engines instances
+  const alerts =
+    config.alerts === undefined
+      ? undefined
+      : buildAlertRouter(config.alerts, config.dynamodb === undefined ? {} : { store: state });
   const engines = await createEnginesWiring({
+    ...(alerts === undefined ? {} : { alerts }),
+    ...(config.alerts?.linkBase === undefined ? {} : { alertLinkBase: config.alerts.linkBase }),
     bus,
     state,
     graph,

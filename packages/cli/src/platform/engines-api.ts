@@ -1,6 +1,9 @@
 // The names of @signal-factory/engines the platform wires (one import site for the package).
 export {
   IncidentManager,
+  buildAlertRouter,
+  type AlertRouter,
+  type AlertsConfig,
   LineageSignatureWriter,
   createContractEngine,
   createDataQualityEngine,

@@ -4,6 +4,7 @@ import type { DeploymentEvent, LineageGraph } from '@signal-factory/lineage';
 
 import {
   IncidentManager,
+  type AlertRouter,
   LineageSignatureWriter,
   createContractEngine,
   createDataQualityEngine,
@@ -31,6 +32,10 @@ export interface EnginesWiringOptions {
   drainTimeoutMs: number;
   /** Waits until every consumer group has handled what was published (the platform's bus). */
   settle: () => Promise<void>;
+  /** Routes alerts of incident transitions (closed with the wiring). Default: none. */
+  alerts?: AlertRouter;
+  /** Base of the incident link in alerts. */
+  alertLinkBase?: string;
 }
 
 /** The engines and the incident manager as the platform drives them. */
@@ -125,6 +130,8 @@ export async function createEnginesWiring(options: EnginesWiringOptions): Promis
           : { producerService: context.producerService }),
       };
     },
+    ...(options.alerts === undefined ? {} : { alerts: options.alerts }),
+    ...(options.alertLinkBase === undefined ? {} : { linkBase: options.alertLinkBase }),
     now: clock.now,
     tickIntervalMs: simulated ? 0 : 10_000,
     // Deterministic ids on a simulated clock (same seed, same ids).
@@ -176,6 +183,7 @@ export async function createEnginesWiring(options: EnginesWiringOptions): Promis
     },
     async close() {
       await incidents.close();
+      await options.alerts?.close().catch(() => undefined);
       await runtime.close();
       await writer.close();
     },
