@@ -75,6 +75,28 @@ function checkExpiresAt(value: unknown, what: string): number | undefined {
   return value;
 }
 
+/** Whether an endpoint URL points at this machine. */
+function isLoopback(endpoint: string): boolean {
+  try {
+    const host = new URL(endpoint).hostname.replace(/^\[|\]$/g, '');
+    return host === 'localhost' || host === '::1' || /^127\./.test(host);
+  } catch {
+    return false;
+  }
+}
+
+/** Whether the SDK's default chain has something to start from in the environment. */
+function hasAwsCredentialsInEnv(): boolean {
+  const env = process.env;
+  return Boolean(
+    env.AWS_ACCESS_KEY_ID ||
+    env.AWS_PROFILE ||
+    env.AWS_WEB_IDENTITY_TOKEN_FILE ||
+    env.AWS_CONTAINER_CREDENTIALS_FULL_URI ||
+    env.AWS_CONTAINER_CREDENTIALS_RELATIVE_URI,
+  );
+}
+
 /**
  * The state store on Amazon DynamoDB: one item per (pk, sk) with the document in `data` (a map),
  * optimistic concurrency on `version`, TTL on `expiresAt`, sort-key range queries, and retries with
@@ -107,6 +129,9 @@ export class DynamoDbStateStore implements StateStore {
       if (o.region !== undefined) config.region = o.region;
       if (o.endpoint !== undefined) config.endpoint = o.endpoint;
       if (o.credentials !== undefined) config.credentials = o.credentials;
+      else if (o.endpoint !== undefined && isLoopback(o.endpoint) && !hasAwsCredentialsInEnv())
+        // a local emulator (DynamoDB Local, dynalite) takes any key; without one the SDK refuses
+        config.credentials = { accessKeyId: 'local', secretAccessKey: 'local' };
       this.#client = new DynamoDBClient(config);
       this.#ownsClient = true;
     }

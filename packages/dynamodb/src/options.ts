@@ -16,7 +16,11 @@ export interface DynamoDbStateStoreOptions {
   region?: string;
   /** Endpoint URL, e.g. `http://127.0.0.1:8000` for DynamoDB Local or dynalite. Default: AWS. */
   endpoint?: string;
-  /** Static credentials. Default: the SDK's default provider chain. */
+  /**
+   * Static credentials. Default: the SDK's default provider chain — except for a loopback
+   * `endpoint` (DynamoDB Local, dynalite) with no AWS credentials in the environment, where
+   * placeholder keys are used (emulators accept any).
+   */
   credentials?: DynamoDbCredentials;
   /** Prefix of physical table names: logical `SignalState` → `<prefix>SignalState`. Default `''`. */
   tablePrefix?: string;

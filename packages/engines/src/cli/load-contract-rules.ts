@@ -12,7 +12,7 @@ export interface ContractRules {
 }
 
 /** Compares dotted versions numerically (`3.10.0` > `3.9.1`); non-numeric parts compare as text. */
-function compareVersions(a: string, b: string): number {
+export function compareVersions(a: string, b: string): number {
   const pa = a.split('.');
   const pb = b.split('.');
   for (let i = 0; i < Math.max(pa.length, pb.length); i++) {

@@ -17,6 +17,7 @@ import { createDataQualityEngine, type DqRule } from '../dq/dq-engine';
 import type { AlertRouter } from '../alerting/alert-router';
 import { alertsConfigOf, buildAlertRouter, type AlertsConfig } from './alerts-config';
 import { loadContractRules } from './load-contract-rules';
+import { RegistryContractRules } from './registry-contract-rules';
 import { RegistryFingerprints } from '../drift/registry-fingerprints';
 import { createSchemaDriftEngine } from '../drift/schema-drift-engine';
 import { createFreshnessEngine } from '../freshness/freshness-engine';
@@ -322,11 +323,11 @@ function redactedAlerts(alerts: AlertsConfig): AlertsConfig {
 function builtins(
   registry: StateStore | undefined,
   signatureSink?: FailureSignatureSink,
-  dqRules?: ReadonlyMap<string, readonly DqRule[]>,
+  dqRules?: (urn: string) => readonly DqRule[] | undefined,
 ): Record<string, () => AnyEngine> {
   return {
     dq: () =>
-      createDataQualityEngine({ rules: (urn) => dqRules?.get(urn) }) as unknown as SignalEngine,
+      createDataQualityEngine({ rules: (urn) => dqRules?.(urn) }) as unknown as SignalEngine,
     freshness: () => createFreshnessEngine(),
     volume: () => createVolumeEngine(),
     contract: () =>
@@ -382,13 +383,17 @@ export async function runEnginesCommand(
     return ENGINES_EXIT.USAGE;
   }
   let dqRules: ReadonlyMap<string, readonly DqRule[]> | undefined;
+  // the registry the sidecars read holds the contracts too (DynamoDB)
+  const registry = config.dynamodb?.endpoint !== undefined && config.registryLookup !== false;
   if (names.includes('dq')) {
-    if (config.contracts === undefined) {
+    if (config.contracts === undefined && !registry) {
       io.stderr.write(
-        'signal-factory-engines: the dq engine judges contract rules: give --contracts <dir> (or SF_ENGINES_CONTRACTS_DIR, or "contracts" in the config file)\n',
+        'signal-factory-engines: the dq engine judges contract rules: give --contracts <dir> (or SF_ENGINES_CONTRACTS_DIR, or "contracts" in the config file), or a DynamoDB registry\n',
       );
       return ENGINES_EXIT.USAGE;
     }
+  }
+  if (names.includes('dq') && config.contracts !== undefined) {
     try {
       const loaded = await loadContractRules(config.contracts);
       dqRules = loaded.rules;
@@ -465,6 +470,14 @@ export async function runEnginesCommand(
     } else {
       state = new InMemoryStateStore();
     }
+    let registryRules: RegistryContractRules | undefined;
+    if (names.includes('dq') && registry) {
+      const rules = new RegistryContractRules({ state, logger });
+      registryRules = rules;
+      // the first windows should already know the registered datasets' rules
+      const urns = await stateStoreDatasetList(state)().catch(() => [] as string[]);
+      await Promise.all(urns.map((urn) => rules.load(urn)));
+    }
     const catalog = createDatasetCatalog({
       datasets: config.datasets ?? [],
       ...(config.defaults !== undefined ? { defaults: config.defaults } : {}),
@@ -487,7 +500,12 @@ export async function runEnginesCommand(
       writer = new LineageSignatureWriter({ graph: lineage, logger });
     }
     const factories = {
-      ...builtins(config.dynamodb?.endpoint !== undefined ? state : undefined, writer, dqRules),
+      ...builtins(
+        config.dynamodb?.endpoint !== undefined ? state : undefined,
+        writer,
+        // a contracts directory wins over the registry for the datasets it names
+        (urn) => dqRules?.get(urn) ?? registryRules?.rules(urn),
+      ),
       ...io.engineFactories,
     };
     runtime = createEngineRuntime({
