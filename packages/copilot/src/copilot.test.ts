@@ -321,6 +321,74 @@ describe('RCA: deployment root cause (steel thread)', () => {
       /PRODUCES the dataset \(edge confidence HIGH\)/,
     );
   });
+
+  it('an INTRODUCED deployment made after the first bad record is not the root cause: unexplained', async () => {
+    // The failure began on 3.16 at +58m2s; 3.17 shipped at +60m while it went on, and the engines
+    // linked the continuing failure to the version then live.
+    const { graph, state, clock } = embedded();
+    const st = await seedSteelThread(graph, state, {
+      deployAt: at('+60m'),
+      previousDeployment: false,
+      recordVersion: '3.16',
+    });
+    const report = await createCopilot({ graph, state, clock: clock.now }).rca(st.incidentId);
+    expect(report.root_cause.kind).toBe('unexplained');
+    if (report.root_cause.kind !== 'unexplained') throw new Error('unreachable');
+    expect(report.root_cause.ruled_out.join('\n')).toMatch(
+      /deployment orders-svc 3\.17 was deployed at 2026-01-15T10:00:00\.000Z, 118 s after the first bad record of MISSING_FIELD:customer_id \(2026-01-15T09:58:02\.000Z\)/,
+    );
+    expect(report.reason_codes.map((c) => c.code)).toEqual(['MISSING_FIELD:customer_id']);
+    expect(report.confidence.level).toBe('LOW');
+  });
+
+  it('earlier, unrelated trouble in the same incident does not rule out the deployment that introduced its signature', async () => {
+    const { graph, state, clock } = embedded();
+    const st = await seedSteelThread(graph, state);
+    // A DQ rule broken since +40m (before 3.17) joined the incident; 3.17's signature began at +58m2s.
+    await putSignal(
+      state,
+      signal({
+        signal_id: 'sig-dq-early',
+        dataset_urn: st.orders,
+        signal_type: 'DQ',
+        state: 'CRITICAL',
+        window: { start: at('+40m'), end: at('+45m') },
+        metrics: { records: 600, null_values_pct_email: 100 },
+        first_bad: { time: at('+40m1s') },
+        producer: { service: st.service, version: '3.16' },
+        emitted_at: at('+47m'),
+      }),
+    );
+    const stored = await state.get('IncidentIndex', {
+      pk: `incident#${st.incidentId}`,
+      sk: 'incident',
+    });
+    const inc = stored?.data as unknown as Parameters<typeof putIncident>[1];
+    await putIncident(state, {
+      ...inc,
+      opened_at: at('+47m1s'),
+      signal_ids: ['sig-dq-early', st.signalId],
+      updated_at: at('+61m1s'),
+    });
+    const report = await createCopilot({ graph, state, clock: clock.now }).rca(st.incidentId);
+    expect(report.first_bad?.time).toBe(at('+40m1s'));
+    expect(report.root_cause).toMatchObject({
+      kind: 'deployment',
+      linked_by: 'introduced_edge',
+      deployment: { version: '3.17' },
+    });
+  });
+
+  it('an INTRODUCED deployment within the clock skew after the first bad record is still named', async () => {
+    const { graph, state, clock } = embedded();
+    const st = await seedSteelThread(graph, state, { deployAt: at('+58m30s') });
+    const report = await createCopilot({ graph, state, clock: clock.now }).rca(st.incidentId);
+    expect(report.root_cause).toMatchObject({
+      kind: 'deployment',
+      deployment: { version: '3.17' },
+      deploy_to_first_bad_ms: -28_000,
+    });
+  });
 });
 
 describe('RCA: records without producer identity', () => {
@@ -578,6 +646,85 @@ describe('RCA: engines race (signature vertex written before its details)', () =
   });
 });
 
+describe('RCA: breaking schema drift', () => {
+  it('takes the reason codes a SCHEMA_DRIFT signal names for its breaking shape', async () => {
+    const { graph, state, clock } = embedded();
+    const orders = 'urn:dp:orders:created';
+    await graph.ingestor.registerDataset({ urn: orders, tier: 1, producer: 'orders-svc' });
+    await graph.ingestor.ingestLineageSpec({
+      kind: 'LineageSpec',
+      producer: { job: { namespace: 'scenario', name: 'finance-pipeline' } },
+      tier: 1,
+      inputs: [{ dataset: orders, columns: ['customer_id', 'amount'] }],
+      confidence: 'HIGH',
+    });
+    await graph.ingestor.ingestDeployment({
+      service: 'orders-svc',
+      version: '3.16',
+      time: '2026-01-14T09:00:00Z',
+    });
+    await graph.ingestor.ingestDeployment({
+      service: 'orders-svc',
+      version: '3.17',
+      commit: '3a3a3a3',
+      time: at('+20m'),
+    });
+    // What the drift engine emits: no failure signature, the contract codes in a metric.
+    await putSignal(
+      state,
+      signal({
+        signal_id: 's-drift',
+        dataset_urn: orders,
+        signal_type: 'SCHEMA_DRIFT',
+        state: 'CRITICAL',
+        window: { start: at('+20m'), end: at('+25m') },
+        metrics: {
+          drift_kind: 'breaking',
+          classified_by: 'contract',
+          drift_records: 42,
+          retyped_fields: 'amount',
+          breaking_reason_codes: 'TYPE_MISMATCH:amount',
+        },
+        first_bad: { time: at('+20m18s'), fingerprint: 'sha256:' + 'a1'.repeat(32) },
+        last_good: { time: at('+20m17s') },
+        producer: { service: 'orders-svc', version: '3.17' },
+        emitted_at: at('+27m'),
+      }),
+    );
+    await graph.ingestor.recordSignal({
+      id: 's-drift',
+      type: 'SCHEMA_DRIFT',
+      state: 'CRITICAL',
+      datasetUrn: orders,
+    });
+    await putIncident(
+      state,
+      incident({
+        incident_id: 'i-drift',
+        dataset_urns: [orders],
+        signal_ids: ['s-drift'],
+        opened_at: at('+27m'),
+      }),
+    );
+    await graph.ingestor.recordIncident({ id: 'i-drift', signals: ['s-drift'] });
+    const report = await createCopilot({ graph, state, clock: clock.now }).rca('i-drift');
+    expect(report.reason_codes).toEqual([
+      { code: 'TYPE_MISMATCH:amount', records: null, signals: 1, failure_signature_ids: [] },
+    ]);
+    expect(report.root_cause).toMatchObject({
+      kind: 'deployment',
+      deployment: { version: '3.17' },
+      introduced_reason_codes: ['TYPE_MISMATCH:amount'],
+      statement: expect.stringContaining('introduced TYPE_MISMATCH:amount'),
+    });
+    expect(report.blast_radius.entries[0]?.column_overlap).toMatchObject({
+      status: 'overlap',
+      overlapping: ['amount'],
+    });
+    expectRefsResolve(report);
+  });
+});
+
 describe('RCA: stall', () => {
   it('a stall with no deployment near it is a stall', async () => {
     const { graph, state, clock } = embedded();
@@ -629,7 +776,7 @@ describe('RCA: stall', () => {
           dataset_urn: s.orders,
           signal_type: 'VOLUME',
           state: 'OK',
-          metrics: { record_count: 1200 },
+          metrics: { record_count: 1200, evidence_count: 1200, late_evidence: 1180 },
           window: { start: at(`+${m}m`), end: at(`+${m + 5}m`) },
           emitted_at: at(`+${m + 7}m`),
         }),
@@ -639,8 +786,98 @@ describe('RCA: stall', () => {
     expect(report.root_cause.kind).toBe('unexplained');
     if (report.root_cause.kind !== 'unexplained') throw new Error('unreachable');
     expect(report.root_cause.ruled_out.join('\n')).toMatch(
-      /not a stall: 1200 records arrived in the window from 2026-01-15T09:25:00.000Z \(VOLUME\), after the newest event time 2026-01-15T09:20:00.000Z.*lags/,
+      /not a stall: 1200 records arrived in the window from 2026-01-15T09:25:00.000Z \(VOLUME, 1180 late\), after the newest event time 2026-01-15T09:20:00.000Z.*lags/,
     );
+  });
+
+  /** Replaces the stall fixture's FRESHNESS CRITICAL signal with one carrying `metrics`. */
+  async function rewriteFreshness(
+    state: InMemoryStateStore,
+    orders: string,
+    metrics: Record<string, number | string>,
+  ) {
+    const stored = await state.get('SignalState', {
+      pk: `signals#${orders}`,
+      sk: `${at('+36m')}#sig-fresh-1`,
+    });
+    const doc = stored?.data as unknown as Parameters<typeof putSignal>[1];
+    await putSignal(state, { ...doc, metrics: { ...doc.metrics, ...metrics } });
+  }
+
+  /** A VOLUME OK window of the stall fixture's dataset starting at `offset`. */
+  const volumeWindow = (orders: string, offset: number, records: number, late: number) =>
+    signal({
+      signal_id: `sig-vol-${offset}`,
+      dataset_urn: orders,
+      signal_type: 'VOLUME',
+      state: 'OK',
+      metrics: { record_count: records, evidence_count: records, late_evidence: late },
+      window: { start: at(`+${offset}m`), end: at(`+${offset + 5}m`) },
+      emitted_at: at(`+${offset + 7}m`),
+    });
+
+  it('a stall that recovered is a stall: current records after the recovery are not lag', async () => {
+    const { graph, state, clock } = embedded();
+    const s = await seedStall(graph, state, { deployAt: '2026-01-15T04:00:00Z' });
+    // Production resumed at +45m; the incident resolved at +70m, so its history reaches that far.
+    await putSignal(
+      state,
+      signal({
+        signal_id: 'sig-fresh-ok',
+        dataset_urn: s.orders,
+        signal_type: 'FRESHNESS',
+        state: 'OK',
+        metrics: { age_seconds: 1, last_event_time: at('+45m9s') },
+        emitted_at: at('+45m10s'),
+      }),
+    );
+    await putSignal(state, volumeWindow(s.orders, 45, 1227, 0));
+    await putSignal(state, volumeWindow(s.orders, 50, 1260, 0));
+    // a backlog flushed after the recovery does not make it lag either
+    await putSignal(state, volumeWindow(s.orders, 55, 900, 850));
+    const stored = await state.get('IncidentIndex', {
+      pk: `incident#${s.incidentId}`,
+      sk: 'incident',
+    });
+    const inc = stored?.data as unknown as Parameters<typeof putIncident>[1];
+    await putIncident(state, {
+      ...inc,
+      status: 'RESOLVED',
+      updated_at: at('+70m'),
+      resolved_at: at('+70m'),
+    });
+    const report = await createCopilot({ graph, state, clock: clock.now }).rca(s.incidentId);
+    expect(report.root_cause).toMatchObject({
+      kind: 'stall',
+      last_record_at: '2026-01-15T09:20:00.000Z',
+    });
+  });
+
+  it('FRESHNESS naming arrivals long after its newest event is a lagging producer, not a stall', async () => {
+    const { graph, state, clock } = embedded();
+    const s = await seedStall(graph, state, { deployAt: '2026-01-15T04:00:00Z' });
+    await rewriteFreshness(state, s.orders, {
+      last_event_time: at('+20m'),
+      last_arrival_time: at('+35m59s'),
+    });
+    const report = await createCopilot({ graph, state, clock: clock.now }).rca(s.incidentId);
+    expect(report.root_cause.kind).toBe('unexplained');
+    if (report.root_cause.kind !== 'unexplained') throw new Error('unreachable');
+    expect(report.root_cause.ruled_out.join('\n')).toMatch(
+      /not a stall: records kept arriving until 2026-01-15T09:35:59.000Z \(FRESHNESS\), 16 min after the newest event time 2026-01-15T09:20:00.000Z/,
+    );
+  });
+
+  it('FRESHNESS saying nothing arrived after its newest event is a stall, even if a backlog flushes late', async () => {
+    const { graph, state, clock } = embedded();
+    const s = await seedStall(graph, state, { deployAt: '2026-01-15T04:00:00Z' });
+    await rewriteFreshness(state, s.orders, {
+      last_event_time: at('+20m'),
+      last_arrival_time: at('+20m1s'),
+    });
+    await putSignal(state, volumeWindow(s.orders, 25, 2400, 2400));
+    const report = await createCopilot({ graph, state, clock: clock.now }).rca(s.incidentId);
+    expect(report.root_cause.kind).toBe('stall');
   });
 
   it('an empty VOLUME window after the last record does not hide a stall', async () => {

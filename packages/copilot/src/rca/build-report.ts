@@ -84,6 +84,104 @@ function silentForMs(signals: ReportSignal[]): number | undefined {
   return undefined;
 }
 
+/** The contract reason codes a SCHEMA_DRIFT signal names for its breaking shapes (`breaking_reason_codes`). */
+function breakingCodesOf(signal: ReportSignal): string[] {
+  const text = signal.metrics.breaking_reason_codes;
+  if (typeof text !== 'string') return [];
+  const codes = text
+    .split(',')
+    .map((c) => c.trim())
+    .filter((c) => tryParseReasonCode(c) !== undefined);
+  return [...new Set(codes)];
+}
+
+/** Records that kept arriving after the newest event time: a lagging producer or relay. */
+interface LateArrivals {
+  /** `FRESHNESS`: its newest arrival is long after its newest event; `VOLUME`: a window after the last record counted mostly late records. */
+  source: 'FRESHNESS' | 'VOLUME';
+  /** Newest arrival (FRESHNESS) or window start (VOLUME), epoch ms. */
+  at: number;
+  /** Newest event time the FRESHNESS signal saw, epoch ms. */
+  eventAt?: number;
+  /** Records (weighted) counted in the VOLUME window. */
+  records?: number;
+  /** Late evidence counted when that window closed. */
+  late?: number;
+}
+
+/** What `lateArrivals` reads of a signal: a stored Signal v1 or a report signal. */
+interface HistorySignal {
+  signal_type: string;
+  state: string;
+  metrics?: Readonly<Record<string, unknown>>;
+  window?: { start: string };
+  emitted_at?: string;
+  last_good?: { time?: unknown };
+}
+
+/**
+ * Whether records kept arriving after the newest event time `lastGoodMs` (lagging, not stalled).
+ * FRESHNESS, when it names its newest arrival (`last_arrival_time`) next to its newest event
+ * (`last_event_time`), decides: the engine's own rule, arrivals within the second half of the
+ * staleness. Otherwise a VOLUME window after the last record counts only when most of its records
+ * were late (`late_evidence`) and FRESHNESS had not recovered yet: after a stall recovers, windows
+ * fill with current records again, which says nothing about lag.
+ */
+function lateArrivals(
+  stallSignals: ReportSignal[],
+  history: readonly HistorySignal[],
+  lastGoodMs: number,
+  skewMs: number,
+): LateArrivals | undefined {
+  const fresh = stallSignals
+    .filter((s) => s.signal_type === 'FRESHNESS')
+    .map((s) => ({
+      event: parseMs(s.metrics.last_event_time),
+      arrival: parseMs(s.metrics.last_arrival_time),
+      emitted: parseMs(s.emitted_at),
+      ageSeconds: s.metrics.age_seconds,
+    }))
+    .filter(
+      (f): f is typeof f & { event: number; arrival: number } =>
+        f.event !== undefined && f.arrival !== undefined,
+    )
+    .sort((a, b) => (a.emitted ?? Infinity) - (b.emitted ?? Infinity))[0];
+  let freshnessLag: LateArrivals | undefined;
+  if (fresh !== undefined) {
+    const age =
+      typeof fresh.ageSeconds === 'number' && Number.isFinite(fresh.ageSeconds)
+        ? fresh.ageSeconds * 1000
+        : (fresh.emitted ?? fresh.arrival) - fresh.event;
+    const behind = fresh.arrival - fresh.event;
+    if (!(behind > skewMs && behind > age / 2)) return undefined;
+    freshnessLag = { source: 'FRESHNESS', at: fresh.arrival, eventAt: fresh.event };
+  }
+  // FRESHNESS back to OK with newer events than the last record: the stall (or lag) ended there.
+  let recoveredAt = Number.POSITIVE_INFINITY;
+  for (const s of history) {
+    if (s.signal_type !== 'FRESHNESS' || s.state !== 'OK') continue;
+    const newest = parseMs(s.metrics?.last_event_time) ?? parseMs(s.last_good?.time);
+    const emitted = parseMs(s.emitted_at);
+    if (newest === undefined || emitted === undefined || newest <= lastGoodMs + skewMs) continue;
+    recoveredAt = Math.min(recoveredAt, emitted);
+  }
+  let volumeLag: LateArrivals | undefined;
+  for (const s of history) {
+    if (s.signal_type !== 'VOLUME') continue;
+    const records = s.metrics?.record_count;
+    const late = s.metrics?.late_evidence;
+    const counted = s.metrics?.evidence_count;
+    const start = parseMs(s.window?.start);
+    if (typeof records !== 'number' || !(records > 0)) continue;
+    if (typeof late !== 'number' || !(late > 0)) continue;
+    if (late * 2 < (typeof counted === 'number' ? counted : records)) continue;
+    if (start === undefined || start <= lastGoodMs || start >= recoveredAt) continue;
+    if (volumeLag === undefined || start < volumeLag.at)
+      volumeLag = { source: 'VOLUME', at: start, records, late };
+  }
+  return volumeLag ?? freshnessLag;
+}
+
 interface DeploymentCandidate {
   record: DeploymentRecord;
   deployedAt?: number;
@@ -313,6 +411,17 @@ export async function buildReport(
       entry.records = w.weight;
     }
   }
+  // SCHEMA_DRIFT names the contract codes of a breaking shape (`breaking_reason_codes` =
+  // "CODE,CODE"), without per-code counts: they fill in codes no failure signature or CONTRACT
+  // signal reported.
+  const driftCodes = new Map<string, number>();
+  for (const s of signals) {
+    for (const code of breakingCodesOf(s)) driftCodes.set(code, (driftCodes.get(code) ?? 0) + 1);
+  }
+  for (const [code, count] of driftCodes) {
+    if (!codeMap.has(code))
+      codeMap.set(code, { code, records: null, signals: count, failure_signature_ids: [] });
+  }
   const reasonCodes = [...codeMap.values()].sort(
     (a, b) =>
       (b.records ?? -1) - (a.records ?? -1) || b.signals - a.signals || compare(a.code, b.code),
@@ -409,19 +518,12 @@ export async function buildReport(
     new Date(openedMs - settings.signalLookbackMs).toISOString(),
     incident.updated_at,
   );
-  // Records counted in a window that starts after the newest event time: data is arriving with
-  // old event times (a lagging producer or relay), which is not a stall.
-  let arrivingLate: { start: number; records: number } | undefined;
-  if (!hasFailures && stallSignals.length > 0 && lastGoodMs !== undefined) {
-    for (const s of [...okHistory, ...badSignals]) {
-      const records = s.metrics?.record_count;
-      const start = parseMs(s.window?.start);
-      if (s.signal_type !== 'VOLUME' || typeof records !== 'number' || !(records > 0)) continue;
-      if (start === undefined || start <= lastGoodMs) continue;
-      if (arrivingLate === undefined || start < arrivingLate.start)
-        arrivingLate = { start, records };
-    }
-  }
+  // Records still arriving after the newest event time, with old event times: a lagging producer
+  // or relay, not a stall.
+  const arrivingLate =
+    !hasFailures && stallSignals.length > 0 && lastGoodMs !== undefined
+      ? lateArrivals(stallSignals, [...okHistory, ...badSignals], lastGoodMs, settings.clockSkewMs)
+      : undefined;
   const isStall = !hasFailures && stallSignals.length > 0 && arrivingLate === undefined;
   const earliestWindow = Math.min(
     ...badSignals.map((s) => parseMs(s.window?.start) ?? Number.POSITIVE_INFINITY),
@@ -455,6 +557,14 @@ export async function buildReport(
       if (parsed?.path !== undefined && !list.includes(parsed.path)) list.push(parsed.path);
     }
     affectedColumns.set(s.dataset_urn, list.sort(compare));
+  }
+  for (const s of signals) {
+    const list = affectedColumns.get(s.dataset_urn) ?? [];
+    for (const code of breakingCodesOf(s)) {
+      const path = tryParseReasonCode(code)?.path;
+      if (path !== undefined && !list.includes(path)) list.push(path);
+    }
+    if (list.length > 0) affectedColumns.set(s.dataset_urn, list.sort(compare));
   }
   const presence =
     failureSignatures.length === 0 &&
@@ -556,6 +666,40 @@ export async function buildReport(
       (a.gapMs ?? Infinity) - (b.gapMs ?? Infinity) ||
       compare(a.record.info.deployment_id, b.record.info.deployment_id),
   );
+  const ruledOut: string[] = [];
+  // A deployment made after the first bad record of what it is linked to cannot have introduced it:
+  // the engines link a new failure episode to the version live when a signature recurs (a later,
+  // unrelated deploy while the failure goes on). The time that counts is when the incident's
+  // signals carrying the deployment's signatures first saw a bad record (an incident may hold other,
+  // earlier trouble), never before the signature's first_seen; a signature's first_seen alone may
+  // be an earlier episode's (a bug re-introduced later has its own incident and signals).
+  const badSince = (c: DeploymentCandidate): number | undefined => {
+    let best: number | undefined;
+    for (const edge of c.introducedEdges ?? []) {
+      const hash = edge.split('|')[2]?.slice('failure-signature:'.length) ?? '';
+      let seen: number | undefined;
+      for (const sig of signals) {
+        if (!sig.failure_signature_ids.includes(hash)) continue;
+        const t = parseMs(sig.first_bad?.time);
+        if (t !== undefined && (seen === undefined || t < seen)) seen = t;
+      }
+      if (seen === undefined) continue;
+      const firstSeen = parseMs(failureSignatures.find((f) => f.id === hash)?.first_seen);
+      const since = firstSeen !== undefined ? Math.max(seen, firstSeen) : seen;
+      if (best === undefined || since < best) best = since;
+    }
+    return best;
+  };
+  for (let i = introducedCandidates.length - 1; i >= 0; i -= 1) {
+    const c = introducedCandidates[i] as DeploymentCandidate;
+    const since = badSince(c);
+    if (c.deployedAt === undefined || since === undefined) continue;
+    if (c.deployedAt <= since + settings.clockSkewMs) continue;
+    introducedCandidates.splice(i, 1);
+    ruledOut.push(
+      `deployment ${c.record.info.service} ${c.record.info.version} was deployed at ${iso(c.deployedAt)}, ${humanDuration(c.deployedAt - since)} after the first bad record of ${c.introducedCodes.length > 0 ? c.introducedCodes.join(', ') : 'its failure signature'} (${iso(since)}): its INTRODUCED edge only names the version that was live while the failure went on`,
+    );
+  }
   // Each failure signature names the same deployment the root cause would among its introducers.
   for (const fs of failureSignatures) {
     if (fs.introduced_by === undefined) continue;
@@ -577,7 +721,6 @@ export async function buildReport(
     };
   }
 
-  const ruledOut: string[] = [];
   const histories = new Map<string, DeploymentRecord[]>();
   const historyOf = async (service: string): Promise<DeploymentRecord[]> => {
     let h = histories.get(service);
@@ -704,8 +847,11 @@ export async function buildReport(
     ruledOut.push('not a stall: no FRESHNESS signal and records kept arriving');
   if (arrivingLate !== undefined && lastGoodMs !== undefined) {
     const silence = silentForMs(stallSignals);
+    const behind = silence === undefined ? '' : ` (${humanDuration(silence)} behind)`;
     ruledOut.push(
-      `not a stall: ${arrivingLate.records} records arrived in the window from ${iso(arrivingLate.start)} (VOLUME), after the newest event time ${iso(lastGoodMs)}: records keep arriving with old event times${silence === undefined ? '' : ` (${humanDuration(silence)} behind)`}, so the producer or its relay lags`,
+      arrivingLate.source === 'VOLUME'
+        ? `not a stall: ${arrivingLate.records} records arrived in the window from ${iso(arrivingLate.at)} (VOLUME, ${arrivingLate.late} late), after the newest event time ${iso(lastGoodMs)}: records keep arriving with old event times${behind}, so the producer or its relay lags`
+        : `not a stall: records kept arriving until ${iso(arrivingLate.at)} (FRESHNESS), ${humanDuration(arrivingLate.at - (arrivingLate.eventAt ?? lastGoodMs))} after the newest event time ${iso(arrivingLate.eventAt ?? lastGoodMs)}: records keep arriving with old event times${behind}, so the producer or its relay lags`,
     );
   }
 
