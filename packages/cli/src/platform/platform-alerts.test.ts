@@ -9,6 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { runCli } from '../cli/main';
 import { platformConfigProblems } from '../config/platform-config';
 import { exampleScenario } from '../test-support/paths';
+import { ORDERS_RECORD_YAML } from '../test-support/orders-record';
 
 // A tier-1 dataset whose producer drops a required field 10 minutes in.
 const SCENARIO = `
@@ -29,13 +30,7 @@ services:
 traffic:
   - dataset: urn:dp:shop:payments
     rate: 120/min
-    record:
-      order_id: uuid
-      customer_id: { pattern: "C[0-9]{6}" }
-      amount: { float: [5, 500] }
-      currency: { enum: [EUR, USD, GBP] }
-      email: email
-      created_at: event_time
+${ORDERS_RECORD_YAML}
 deployments:
   - { at: "+10m", service: payments-svc, version: "1.1", commit: abc1234, effect: { drop_fields: [amount] } }
 expect:

@@ -127,8 +127,12 @@ export async function playScenario(
       if (warm !== undefined) emit({ kind: 'history', ...warm });
     }
     await platform.advanceTo(scenario.start);
-    // Signals of the warm-up are the baselines' business, not the scenario's outcome.
+    // What the warm-up produced is the baselines' business, not the scenario's outcome (its
+    // signals reach no incident manager, see warmUpHistory); counts start at `start` too.
     const firstSignal = observer.signals.length;
+    const warmupEvidence = platform.bus.published(platform.topics.evidence);
+    const played = (): Incident[] =>
+      observer.incidents.filter((i) => Date.parse(i.opened_at) >= scenario.start);
     live = true;
 
     const seeded = seed === scenario.seed ? scenario : { ...scenario, seed };
@@ -225,9 +229,9 @@ export async function playScenario(
           kind: 'tick',
           time: stepEnd,
           records,
-          evidence: platform.bus.published(evidenceTopic),
-          signals: observer.signals.length,
-          incidents: observer.incidents.length,
+          evidence: platform.bus.published(evidenceTopic) - warmupEvidence,
+          signals: observer.signals.length - firstSignal,
+          incidents: played().length,
         });
         nextProgress += progressEvery;
       }
@@ -235,8 +239,9 @@ export async function playScenario(
     await platform.advanceTo(scenario.end);
     await platform.settle();
 
+    const incidents = played();
     const rca: RcaReport[] = [];
-    for (const incident of observer.incidents) {
+    for (const incident of incidents) {
       const report = await platform.copilot.rca(incident.incident_id);
       rca.push(report);
       if (options.renderRca === true)
@@ -249,7 +254,7 @@ export async function playScenario(
     const wallMs = performance.now() - wallStart;
     const stats = {
       records,
-      evidence: platform.bus.published(evidenceTopic),
+      evidence: platform.bus.published(evidenceTopic) - warmupEvidence,
       simulatedMs: scenario.end - scenario.start,
       wallMs,
     };
@@ -259,7 +264,7 @@ export async function playScenario(
       scenario,
       seed,
       signals: observer.signals.slice(firstSignal),
-      incidents: observer.incidents,
+      incidents,
       rca,
       stats,
       ...(keep ? { platform } : {}),
