@@ -55,7 +55,11 @@ describe('data quality engine', () => {
     expect(critical.reason).toBe(
       'Data quality rule broken in 400 records: email nullValues 12.5% (must be < 1%); offending records come from orders-svc@3.17.',
     );
-    expect(critical.metrics).toMatchObject({ records: 400, null_values_pct_email: 12.5 });
+    expect(critical.metrics).toMatchObject({
+      records: 400,
+      null_values_pct_email: 12.5,
+      reason_codes: 'CONSTRAINT_VIOLATION:email=50',
+    });
     expect(critical.producer).toEqual({ service: 'orders-svc', version: '3.17' });
     expect(critical.first_bad?.time).toBe(new Date(T0 + 5 * MIN).toISOString());
     expect(h.signals[2]!.metrics.null_values_pct_email).toBe(0.5);

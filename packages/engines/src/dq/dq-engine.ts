@@ -1,4 +1,4 @@
-import type { JsonValue } from '@signal-factory/core';
+import { formatReasonCode, type JsonValue } from '@signal-factory/core';
 import {
   eventTimeMs,
   pointerOf,
@@ -242,6 +242,17 @@ export function createDataQualityEngine(options: DqEngineOptions): SignalEngine<
       if (rules.length === 0 || w.checked === 0) return { state: next };
       const broken: string[] = [];
       const warned: string[] = [];
+      // `CONSTRAINT_VIOLATION:<field>=<records>` per rule not met, the way CONTRACT signals list
+      // their codes: RCA reports them and maps the fields to the consumers reading them
+      const codes: string[] = [];
+      const noteCode = (rule: DqRule, hits: number): void => {
+        if (rule.path === undefined || rule.path.includes(';')) return;
+        try {
+          codes.push(`${formatReasonCode('CONSTRAINT_VIOLATION', rule.path)}=${fmt(hits)}`);
+        } catch {
+          // a path no reason code can carry: the reason text still names it
+        }
+      };
       const metrics: Record<string, number | string> = { records: Math.round(w.checked) };
       let judgedAny = false;
       for (const rule of rules) {
@@ -256,11 +267,13 @@ export function createDataQualityEngine(options: DqEngineOptions): SignalEngine<
           const text = `${rule.path} repeats ${fmt(pct)}% of values (unique field: WARNING above ${fmt(warningPct)}%, CRITICAL above ${fmt(criticalPct)}%)`;
           if (pct > criticalPct) broken.push(text);
           else if (pct > warningPct) warned.push(text);
+          if (pct > warningPct) noteCode(rule, hits);
           continue;
         }
         const value = rule.unit === 'percent' ? (100 * hits) / w.checked : hits;
         metrics[metricName(rule)] = Number(value.toFixed(3));
         if (!meetsThreshold(value, rule.threshold!)) {
+          noteCode(rule, hits);
           const op = OPERATOR_TEXT[rule.threshold!.operator] ?? rule.threshold!.operator;
           const limit = JSON.stringify(rule.threshold!.value);
           broken.push(
@@ -269,6 +282,7 @@ export function createDataQualityEngine(options: DqEngineOptions): SignalEngine<
         }
       }
       if (!judgedAny) return { state: next };
+      if (codes.length > 0) metrics.reason_codes = codes.join(';');
       const top = Object.entries(w.producers).sort((a, b) => b[1] - a[1])[0]?.[0];
       const producer =
         top === undefined
