@@ -62,9 +62,13 @@ export interface VolumeEngineOptions {
   minAbsoluteChange?: number;
   /** Magnitude guard: a change smaller than this fraction of the expected count never fires. Default 0.2. */
   minRelativeChange?: number;
-  /** A drop to at most (1 − this) × expected is CRITICAL, a smaller one WARNING. Default 0.5. */
+  /**
+   * A drop to at most (1 − this) × expected is CRITICAL, a smaller one WARNING. Default 0.4: a
+   * halved stream is an incident with room for noise (a threshold at exactly half would make
+   * "half the traffic" a coin toss between WARNING and CRITICAL).
+   */
   criticalDropRatio?: number;
-  /** A spike to at least this × expected is CRITICAL, a smaller one WARNING. Default 3. */
+  /** A spike to at least this × expected is CRITICAL, a smaller one WARNING. Default 2.5 (tripled is CRITICAL, doubled WARNING, both with room for noise). */
   criticalSpikeRatio?: number;
   /** Windows learned before the recent level is trusted. Default 3. */
   warmupWindows?: number;
@@ -94,8 +98,8 @@ const DEFAULTS: Resolved = {
   learnedNoiseSigmas: 2,
   minAbsoluteChange: 10,
   minRelativeChange: 0.2,
-  criticalDropRatio: 0.5,
-  criticalSpikeRatio: 3,
+  criticalDropRatio: 0.4,
+  criticalSpikeRatio: 2.5,
   warmupWindows: 3,
   relearnAfterWindows: 6,
   acceptDropAfterWindows: 288,
