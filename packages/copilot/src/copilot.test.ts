@@ -1,3 +1,4 @@
+import type { Signal } from '@signal-factory/core';
 import { InMemoryGraphStore, InMemoryStateStore } from '@signal-factory/core';
 import { createTestClock } from '@signal-factory/core/testing';
 import { createLineageGraph } from '@signal-factory/lineage';
@@ -341,10 +342,11 @@ describe('RCA: deployment root cause (steel thread)', () => {
     expect(report.confidence.level).toBe('LOW');
   });
 
-  it('earlier, unrelated trouble in the same incident does not rule out the deployment that introduced its signature', async () => {
+  /** The steel thread plus a DQ rule broken since +40m (before 3.17) that joined the incident. */
+  async function seedEarlierDqTrouble() {
     const { graph, state, clock } = embedded();
     const st = await seedSteelThread(graph, state);
-    // A DQ rule broken since +40m (before 3.17) joined the incident; 3.17's signature began at +58m2s.
+    // 3.17's signature began at +58m2s.
     await putSignal(
       state,
       signal({
@@ -370,6 +372,11 @@ describe('RCA: deployment root cause (steel thread)', () => {
       signal_ids: ['sig-dq-early', st.signalId],
       updated_at: at('+61m1s'),
     });
+    return { graph, state, clock, st };
+  }
+
+  it('earlier, unrelated trouble in the same incident does not rule out the deployment that introduced its signature', async () => {
+    const { graph, state, clock, st } = await seedEarlierDqTrouble();
     const report = await createCopilot({ graph, state, clock: clock.now }).rca(st.incidentId);
     expect(report.first_bad?.time).toBe(at('+40m1s'));
     expect(report.root_cause).toMatchObject({
@@ -377,6 +384,58 @@ describe('RCA: deployment root cause (steel thread)', () => {
       linked_by: 'introduced_edge',
       deployment: { version: '3.17' },
     });
+  });
+
+  it('times the deployment against the first bad record of its own failure, not of earlier trouble in the incident', async () => {
+    const { graph, state, clock, st } = await seedEarlierDqTrouble();
+    const report = await createCopilot({ graph, state, clock: clock.now }).rca(st.incidentId);
+    // The incident's first bad record stays the DQ one.
+    expect(report.first_bad?.time).toBe(at('+40m1s'));
+    // 3.17 (+58m) is timed against MISSING_FIELD:customer_id's first bad record (+58m2s).
+    expect(report.root_cause).toMatchObject({
+      kind: 'deployment',
+      deployment: { version: '3.17' },
+      first_bad_at: at('+58m2s'),
+      deploy_to_first_bad_ms: 2_000,
+      statement:
+        'Deployment orders-svc 3.17 (commit 9f31c2d) introduced MISSING_FIELD:customer_id at 09:58:02.',
+    });
+    const timing = report.confidence.reasons.find((r) => r.factor === 'deploy_timing');
+    expect(timing).toMatchObject({
+      effect: 'supports',
+      detail:
+        'the first bad record of MISSING_FIELD:customer_id came 2 s after the deploy of orders-svc 3.17',
+    });
+    // Its evidence is the CONTRACT signal's first bad record, not the DQ one.
+    const cited = report.evidence.filter((e) => timing?.evidence_refs.includes(e.ref));
+    expect(cited.map((e) => e.id)).toContain('ev_0123456789abcdef0123456789abcdef');
+    expect(cited.map((e) => e.id)).not.toContain('sig-dq-early');
+    expect(report.confidence.level).toBe('HIGH');
+    expect(report.summary.text).toMatch(
+      /^Root cause: deployment orders-svc 3\.17 \(commit 9f31c2d\) introduced MISSING_FIELD:customer_id at 09:58:02;/,
+    );
+    expectRefsResolve(report);
+  });
+
+  it("without a first bad record on its signals, a deployment is timed against its signature's first_seen within the incident", async () => {
+    const { graph, state, clock, st } = await seedEarlierDqTrouble();
+    // The CONTRACT signal names no first bad record; the signature was first seen at +58m2s.
+    const stored = await state.get('SignalState', {
+      pk: `current#${st.orders}`,
+      sk: 'CONTRACT',
+    });
+    const { first_bad: _firstBad, ...contract } = stored?.data as unknown as Signal;
+    await putSignal(state, contract);
+    const report = await createCopilot({ graph, state, clock: clock.now }).rca(st.incidentId);
+    expect(report.first_bad?.time).toBe(at('+40m1s'));
+    expect(report.root_cause).toMatchObject({
+      kind: 'deployment',
+      deployment: { version: '3.17' },
+      first_bad_at: at('+58m2s'),
+      deploy_to_first_bad_ms: 2_000,
+    });
+    expect(report.confidence.level).toBe('HIGH');
+    expectRefsResolve(report);
   });
 
   it('an INTRODUCED deployment within the clock skew after the first bad record is still named', async () => {

@@ -137,7 +137,13 @@ export interface DeploymentRootCause extends RootCauseBase {
   linked_by: 'introduced_edge' | 'time_correlation';
   /** Reason codes that appeared with it. */
   introduced_reason_codes: string[];
-  /** Milliseconds from the deploy to the first bad record (negative: the deploy came after). */
+  /**
+   * Time (ISO 8601) of the first bad record of the failure this deployment is linked to: the first
+   * bad record of the signals carrying its failure signatures, else the incident's first bad
+   * record. An incident holding other, earlier trouble has an earlier `first_bad`.
+   */
+  first_bad_at?: string;
+  /** Milliseconds from the deploy to `first_bad_at` (negative: the deploy came after). */
   deploy_to_first_bad_ms?: number;
   /** The version that ran before it, from the deployment history (the rollback target). */
   previous?: DeploymentInfo;

@@ -2,6 +2,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
+import type { RcaReport } from '@signal-factory/copilot';
 import { describe, expect, it } from 'vitest';
 
 import { runCli } from '../cli/main';
@@ -151,6 +152,17 @@ describe('simulate (embedded platform, end to end)', () => {
     expect(doc.scenario).toBe('short-bad-deploy');
     expect(doc.passed).toBe(true);
     expect(code).toBe(0);
+    // The DQ rule (no email field) is broken from the start and opens the incident; 1.1 (+12m) is
+    // timed against its own failure's first bad record, not the DQ one.
+    const rca = (doc.rca as RcaReport[])[0];
+    expect(rca?.first_bad?.time.startsWith('2026-02-02T08:00:')).toBe(true);
+    expect(rca?.root_cause).toMatchObject({
+      kind: 'deployment',
+      linked_by: 'introduced_edge',
+      deployment: { service: 'payments-svc', version: '1.1' },
+    });
+    expect(rca?.root_cause.statement).toMatch(/introduced MISSING_FIELD:amount at 08:12:\d\d\.$/);
+    expect(rca?.confidence.level).toBe('HIGH');
     const again = io();
     await runCli(['simulate', file, '--json'], again.io);
     expect(JSON.parse(again.out())).toEqual(doc);

@@ -193,6 +193,15 @@ interface DeploymentCandidate {
   introducedCodes: string[];
   /** INTRODUCED edge ids from this deployment into the incident's failure signatures. */
   introducedEdges?: string[];
+  /** First bad record of the failure this deployment is linked to (`badSince`), when known. */
+  badSince?: BadSince;
+}
+
+/** When the failure a deployment is linked to first saw a bad record, with the evidence. */
+interface BadSince {
+  /** Epoch ms. */
+  at: number;
+  evidence_refs: string[];
 }
 
 /** Builds the deterministic RCA report of one incident. */
@@ -611,15 +620,51 @@ export async function buildReport(
   if (producerEdges.length === 0) missing.push(`no PRODUCES edge into ${primary}`);
 
   // --- deployment candidates ------------------------------------------------------------------
+  // A deployment is timed against the first bad record of what it is linked to: when the
+  // incident's signals carrying its signatures first saw a bad record (an incident may hold other,
+  // earlier trouble), never before the signature's first_seen; a signature's first_seen alone may
+  // be an earlier episode's (a bug re-introduced later has its own incident and signals), so
+  // without such a signal it counts only when it falls within this incident.
+  const badSince = (edges: readonly string[]): BadSince | undefined => {
+    let best: BadSince | undefined;
+    for (const edge of edges) {
+      const hash = edge.split('|')[2]?.slice('failure-signature:'.length) ?? '';
+      const fs = failureSignatures.find((f) => f.id === hash);
+      const firstSeen = parseMs(fs?.first_seen);
+      let seen: BadSince | undefined;
+      for (const sig of signals) {
+        if (!sig.failure_signature_ids.includes(hash) || sig.first_bad === undefined) continue;
+        const t = parseMs(sig.first_bad.time);
+        if (t !== undefined && (seen === undefined || t < seen.at))
+          seen = { at: t, evidence_refs: sig.first_bad.evidence_refs };
+      }
+      let since: BadSince | undefined;
+      if (seen !== undefined)
+        since =
+          firstSeen !== undefined && firstSeen > seen.at
+            ? { at: firstSeen, evidence_refs: uniqueRefs(fs?.evidence_refs, seen.evidence_refs) }
+            : seen;
+      else if (
+        firstSeen !== undefined &&
+        firstBad?.source === 'signal' &&
+        firstBadMs !== undefined &&
+        firstSeen >= firstBadMs
+      )
+        since = { at: firstSeen, evidence_refs: fs?.evidence_refs ?? [] };
+      if (since !== undefined && (best === undefined || since.at < best.at)) best = since;
+    }
+    return best;
+  };
   const introducedCandidates: DeploymentCandidate[] = [];
   for (const root of causal.roots) {
     const vertex = causalVertices.get(root.deploymentId) ?? (await graph.vertex(root.deploymentId));
     if (vertex === undefined) continue;
     const record = deploymentRecord(vertex);
-    const { deployedAt, gapMs } = timing(record.times, refMs, settings.clockSkewMs);
     const edges = [...chainEdges].filter((e) =>
       e.startsWith(`${root.deploymentId}|${EDGE_LABELS.INTRODUCED}|`),
     );
+    const since = badSince(edges);
+    const { deployedAt, gapMs } = timing(record.times, since?.at ?? refMs, settings.clockSkewMs);
     const codes = new Set<string>();
     const refs: string[] = [];
     for (const e of edges) {
@@ -643,12 +688,14 @@ export async function buildReport(
       refs,
       introducedCodes: [...codes].sort(compare),
       introducedEdges: edges,
+      ...(since !== undefined ? { badSince: since } : {}),
     });
   }
   // A signature can be INTRODUCED by several deployments (a bug rolled back and re-introduced by a
   // later version): the one relevant to this incident is the version stamped on its failing
   // records, else the latest deployment at or before the first bad record; edge confidence and the
-  // gap only break ties.
+  // gap only break ties. Deployments linked to different failures of one incident: the failure that
+  // began first.
   const versionRank = (c: DeploymentCandidate): number => {
     const versions = recordProducers.get(c.record.info.service);
     if (versions === undefined || versions.size === 0) return 1;
@@ -656,10 +703,17 @@ export async function buildReport(
   };
   const beforeRank = (c: DeploymentCandidate): number =>
     c.gapMs === undefined ? 1 : c.gapMs >= -settings.clockSkewMs ? 0 : 2;
+  const linkedRefMs = (c: DeploymentCandidate): number => c.badSince?.at ?? refMs;
+  /** What a candidate's gap is measured to, in words: its own failure's first bad record when that is not the incident's. */
+  const linkedLabel = (c: DeploymentCandidate): string =>
+    c.badSince !== undefined && Math.abs(c.badSince.at - refMs) > settings.clockSkewMs
+      ? `the first bad record of ${c.introducedCodes.length > 0 ? c.introducedCodes.join(', ') : 'its failure signature'}`
+      : refLabel;
   introducedCandidates.sort(
     (a, b) =>
       versionRank(a) - versionRank(b) ||
       beforeRank(a) - beforeRank(b) ||
+      linkedRefMs(a) - linkedRefMs(b) ||
       (beforeRank(a) === 0 ? (a.gapMs ?? Infinity) - (b.gapMs ?? Infinity) : 0) ||
       CONFIDENCE_RANK[b.edgeConfidence ?? 'LOW'] - CONFIDENCE_RANK[a.edgeConfidence ?? 'LOW'] ||
       gapRank(a.gapMs, settings) - gapRank(b.gapMs, settings) ||
@@ -669,30 +723,10 @@ export async function buildReport(
   const ruledOut: string[] = [];
   // A deployment made after the first bad record of what it is linked to cannot have introduced it:
   // the engines link a new failure episode to the version live when a signature recurs (a later,
-  // unrelated deploy while the failure goes on). The time that counts is when the incident's
-  // signals carrying the deployment's signatures first saw a bad record (an incident may hold other,
-  // earlier trouble), never before the signature's first_seen; a signature's first_seen alone may
-  // be an earlier episode's (a bug re-introduced later has its own incident and signals).
-  const badSince = (c: DeploymentCandidate): number | undefined => {
-    let best: number | undefined;
-    for (const edge of c.introducedEdges ?? []) {
-      const hash = edge.split('|')[2]?.slice('failure-signature:'.length) ?? '';
-      let seen: number | undefined;
-      for (const sig of signals) {
-        if (!sig.failure_signature_ids.includes(hash)) continue;
-        const t = parseMs(sig.first_bad?.time);
-        if (t !== undefined && (seen === undefined || t < seen)) seen = t;
-      }
-      if (seen === undefined) continue;
-      const firstSeen = parseMs(failureSignatures.find((f) => f.id === hash)?.first_seen);
-      const since = firstSeen !== undefined ? Math.max(seen, firstSeen) : seen;
-      if (best === undefined || since < best) best = since;
-    }
-    return best;
-  };
+  // unrelated deploy while the failure goes on).
   for (let i = introducedCandidates.length - 1; i >= 0; i -= 1) {
     const c = introducedCandidates[i] as DeploymentCandidate;
-    const since = badSince(c);
+    const since = c.badSince?.at;
     if (c.deployedAt === undefined || since === undefined) continue;
     if (c.deployedAt <= since + settings.clockSkewMs) continue;
     introducedCandidates.splice(i, 1);
@@ -731,35 +765,37 @@ export async function buildReport(
     return h;
   };
   // Healthy history: a deployment after which the failing signal types stayed OK for longer than
-  // `deployCloseWindowMs` ran cleanly before the failure, so time alone does not implicate it.
+  // `deployCloseWindowMs` ran cleanly before the failure (`untilMs`), so time alone does not
+  // implicate it.
   const failingTypes = new Set(badSignals.map((s) => s.signal_type));
-  const healthyRunAfter = (deployedAt: number): number => {
+  const healthyRunAfter = (deployedAt: number, untilMs: number): number => {
     let until = deployedAt;
     for (const s of okHistory) {
       if (!failingTypes.has(s.signal_type)) continue;
       const start = parseMs(s.window?.start) ?? parseMs(s.emitted_at);
       const end = parseMs(s.window?.end) ?? parseMs(s.emitted_at);
       if (start === undefined || end === undefined) continue;
-      if (start < deployedAt - settings.clockSkewMs || end > refMs + settings.clockSkewMs) continue;
+      if (start < deployedAt - settings.clockSkewMs || end > untilMs + settings.clockSkewMs)
+        continue;
       until = Math.max(until, end);
     }
     return until;
   };
   /** The end of the healthy run after a deployment, when it lasted past `deployCloseWindowMs`. */
-  const ranHealthy = (deployedAt: number | undefined): number | undefined => {
+  const ranHealthy = (deployedAt: number | undefined, untilMs = refMs): number | undefined => {
     if (deployedAt === undefined) return undefined;
-    const until = healthyRunAfter(deployedAt);
+    const until = healthyRunAfter(deployedAt, untilMs);
     return until - deployedAt > settings.deployCloseWindowMs ? until : undefined;
   };
   const failingTypeList = [...failingTypes].sort(compare).join('/');
   for (let i = introducedCandidates.length - 1; i >= 0; i -= 1) {
     const c = introducedCandidates[i] as DeploymentCandidate;
     if (c.gapMs === undefined || c.gapMs <= settings.deployCorrelationWindowMs) continue;
-    const ran = ranHealthy(c.deployedAt);
+    const ran = ranHealthy(c.deployedAt, linkedRefMs(c));
     if (ran === undefined) continue;
     introducedCandidates.splice(i, 1);
     ruledOut.push(
-      `deployment ${c.record.info.service} ${c.record.info.version} was ${humanDuration(c.gapMs)} before ${refLabel}, and ${failingTypeList} stayed OK after it until ${iso(ran)}: its INTRODUCED edge only names the version that was running`,
+      `deployment ${c.record.info.service} ${c.record.info.version} was ${humanDuration(c.gapMs)} before ${linkedLabel(c)}, and ${failingTypeList} stayed OK after it until ${iso(ran)}: its INTRODUCED edge only names the version that was running`,
     );
   }
   const timeWindow = isStall ? settings.deployCloseWindowMs : settings.deployCorrelationWindowMs;
@@ -944,8 +980,10 @@ export async function buildReport(
       });
       if (!matches) cap(1);
     }
-    // Timing.
-    const firstRefs = firstBad?.evidence_refs ?? lastGood?.evidence_refs ?? [];
+    // Timing: against the first bad record of the failure the deployment is linked to.
+    const firstRefs =
+      c.badSince?.evidence_refs ?? firstBad?.evidence_refs ?? lastGood?.evidence_refs ?? [];
+    const label = linkedLabel(c);
     if (c.gapMs === undefined) {
       reasons.push({
         factor: 'deploy_timing',
@@ -958,7 +996,7 @@ export async function buildReport(
       reasons.push({
         factor: 'deploy_timing',
         effect: 'contradicts',
-        detail: `${info.service} ${info.version} was deployed ${humanDuration(-c.gapMs)} after ${refLabel}`,
+        detail: `${info.service} ${info.version} was deployed ${humanDuration(-c.gapMs)} after ${label}`,
         evidence_refs: uniqueRefs(deploymentRef, firstRefs),
       });
       cap(1);
@@ -966,14 +1004,14 @@ export async function buildReport(
       reasons.push({
         factor: 'deploy_timing',
         effect: 'supports',
-        detail: `${refLabel} came ${humanDuration(Math.max(0, c.gapMs))} after the deploy of ${info.service} ${info.version}`,
+        detail: `${label} came ${humanDuration(Math.max(0, c.gapMs))} after the deploy of ${info.service} ${info.version}`,
         evidence_refs: uniqueRefs(deploymentRef, firstRefs),
       });
     } else if (c.gapMs <= settings.deployCorrelationWindowMs) {
       reasons.push({
         factor: 'deploy_timing',
         effect: 'weakens',
-        detail: `${refLabel} came ${humanDuration(c.gapMs)} after the deploy of ${info.service} ${info.version}, more than ${humanDuration(settings.deployCloseWindowMs)}`,
+        detail: `${label} came ${humanDuration(c.gapMs)} after the deploy of ${info.service} ${info.version}, more than ${humanDuration(settings.deployCloseWindowMs)}`,
         evidence_refs: uniqueRefs(deploymentRef, firstRefs),
       });
       score -= 1;
@@ -981,23 +1019,29 @@ export async function buildReport(
       reasons.push({
         factor: 'deploy_timing',
         effect: 'contradicts',
-        detail: `${info.service} ${info.version} was deployed ${humanDuration(c.gapMs)} before ${refLabel}, long before the failure began`,
+        detail: `${info.service} ${info.version} was deployed ${humanDuration(c.gapMs)} before ${label}, long before the failure began`,
         evidence_refs: uniqueRefs(deploymentRef, firstRefs),
       });
       cap(1);
     }
     const previous = await previousDeployment(info, c, historyOf);
     const codes = c.introducedCodes.length > 0 ? c.introducedCodes : codesAll;
+    const failedAt = c.badSince?.at ?? firstBadMs;
     const dc: RootCause = {
       kind: 'deployment',
       statement: `Deployment ${info.service} ${info.version}${info.commit !== undefined ? ` (commit ${info.commit})` : ''} ${
         codes.length > 0 ? `introduced ${codes.join(', ')}` : `preceded the failure of ${primary}`
-      }${firstBadMs !== undefined ? ` at ${clockTime(firstBadMs)}` : ''}.`,
+      }${failedAt !== undefined ? ` at ${clockTime(failedAt)}` : ''}.`,
       dataset_urn: primary,
-      evidence_refs: uniqueRefs(deploymentRef, c.refs, firstBad?.evidence_refs),
+      evidence_refs: uniqueRefs(
+        deploymentRef,
+        c.refs,
+        c.badSince?.evidence_refs ?? firstBad?.evidence_refs,
+      ),
       deployment: info,
       linked_by: c.linkedBy,
       introduced_reason_codes: codes,
+      ...(failedAt !== undefined ? { first_bad_at: iso(failedAt) } : {}),
       ...(c.gapMs !== undefined ? { deploy_to_first_bad_ms: c.gapMs } : {}),
       ...(previous !== undefined ? { previous } : {}),
     };

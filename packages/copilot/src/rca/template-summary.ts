@@ -40,9 +40,10 @@ export function templateSummary(report: Omit<RcaReport, 'summary' | 'evidence'>)
     case 'deployment': {
       const d = rc.deployment;
       const codes = rc.introduced_reason_codes;
+      const failedAt = rc.first_bad_at !== undefined ? clockTime(rc.first_bad_at) : firstBad;
       head = `Root cause: deployment ${d.service} ${d.version}${d.commit !== undefined ? ` (commit ${d.commit})` : ''} ${
         codes.length > 0 ? `introduced ${codes.join(', ')}` : `broke ${rc.dataset_urn}`
-      }${firstBad !== undefined ? ` at ${firstBad}` : ''}`;
+      }${failedAt !== undefined ? ` at ${failedAt}` : ''}`;
       break;
     }
     case 'stall':
