@@ -324,6 +324,26 @@ describe('IncidentManager', () => {
     });
   });
 
+  it('keeps a downstream contract break out of an upstream stall: a stall cannot make bad records', async () => {
+    await h.graph.ingestor.ingestLineageSpec({
+      kind: 'LineageSpec',
+      producer: { job: { namespace: 'spark', name: 'revenue-rollup' } },
+      inputs: [{ dataset: ORDERS }],
+      outputs: [{ dataset: REVENUE }],
+      confidence: 'HIGH',
+    });
+    await h.manager.handleSignal(
+      makeSignal({ dataset_urn: ORDERS, signal_type: 'FRESHNESS', now: T0 }),
+    );
+    expect((await stored(h, 'inc-1')).probable_cause).toEqual({ kind: 'stall', ref: ORDERS });
+    // the downstream producer's own bad deploy: its own incident, the stall stays a stall
+    const broken = await h.manager.handleSignal(
+      makeSignal({ dataset_urn: REVENUE, failure_signature_ids: [SIG_B], now: T0 + 60_000 }),
+    );
+    expect(broken.action).toBe('opened');
+    expect((await stored(h, 'inc-1')).probable_cause).toEqual({ kind: 'stall', ref: ORDERS });
+  });
+
   it('keeps unrelated failures apart', async () => {
     await h.manager.handleSignal(
       makeSignal({ dataset_urn: REVENUE, failure_signature_ids: [SIG_A], now: T0 }),

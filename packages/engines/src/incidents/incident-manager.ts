@@ -375,7 +375,7 @@ export class IncidentManager {
       const holder = await this.#liveHolder(key.key, now);
       if (holder !== undefined) return this.#join(holder, ctx, key.rule);
     }
-    const related = await this.#relatedIncident(signal.dataset_urn, now);
+    const related = await this.#relatedIncident(signal, now);
     if (related !== undefined) return this.#join(related.id, ctx, related.rule);
     return this.#open(ctx);
   }
@@ -461,9 +461,10 @@ export class IncidentManager {
 
   /** An open (or just-resolved) incident of a dataset upstream or downstream through lineage. */
   async #relatedIncident(
-    urn: string,
+    signal: Signal,
     now: number,
   ): Promise<{ id: string; rule: JoinRule } | undefined> {
+    const urn = signal.dataset_urn;
     const { queries, store } = this.#lineage;
     if (this.#lineageDepth === 0 || queries === undefined) return undefined;
     try {
@@ -489,7 +490,8 @@ export class IncidentManager {
           }
           for (const upstream of next.sort()) {
             const id = await this.#liveDatasetIncident(upstream, now);
-            if (id !== undefined) return { id, rule: 'upstream_dataset' };
+            if (id !== undefined && (await this.#canExplain(id, signal)))
+              return { id, rule: 'upstream_dataset' };
           }
           frontier = next;
         }
@@ -508,6 +510,17 @@ export class IncidentManager {
       this.#logger.warn({ error, datasetUrn: urn }, 'lineage look-up failed; grouping without it');
     }
     return undefined;
+  }
+
+  /**
+   * Whether an upstream incident can explain this signal. Bad records (a signal with failure
+   * signatures) can come from bad data upstream, never from an upstream stall, which can only
+   * starve this dataset. Absence signals (freshness, volume) may follow either.
+   */
+  async #canExplain(incidentId: string, signal: Signal): Promise<boolean> {
+    if (signal.failure_signature_ids.length === 0) return true;
+    const found = await this.#repo.getIncident(incidentId);
+    return found?.incident.probable_cause.kind !== 'stall';
   }
 
   async #liveDatasetIncident(urn: string, now: number): Promise<string | undefined> {
@@ -624,7 +637,12 @@ export class IncidentManager {
       if (rule === 'downstream_dataset' && currentRank <= CAUSE_RANK.stall) {
         // The new signal sits upstream of what the incident had: it is the better explanation.
         inc.probable_cause = { kind: 'upstream_dataset', ref: signal.dataset_urn };
-      } else if (currentRank <= CAUSE_RANK.stall && CAUSE_RANK[ctx.cause.kind] > currentRank) {
+      } else if (
+        rule !== 'upstream_dataset' &&
+        currentRank <= CAUSE_RANK.stall &&
+        CAUSE_RANK[ctx.cause.kind] > currentRank
+      ) {
+        // (a signal downstream of the incident is a consequence: it never explains it)
         inc.probable_cause = ctx.cause;
       }
       inc.updated_at = iso(now);
