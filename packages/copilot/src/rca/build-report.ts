@@ -790,7 +790,7 @@ export async function buildReport(
   const failingTypeList = [...failingTypes].sort(compare).join('/');
   for (let i = introducedCandidates.length - 1; i >= 0; i -= 1) {
     const c = introducedCandidates[i] as DeploymentCandidate;
-    if (c.gapMs === undefined || c.gapMs <= settings.deployCorrelationWindowMs) continue;
+    if (c.gapMs === undefined || c.gapMs <= settings.deployCloseWindowMs) continue;
     const ran = ranHealthy(c.deployedAt, linkedRefMs(c));
     if (ran === undefined) continue;
     introducedCandidates.splice(i, 1);
