@@ -124,6 +124,22 @@ describe('volume engine', () => {
     });
   });
 
+  it('keeps a drop open while counts stay well below the expectation, even inside a noisy band', () => {
+    const noise = rng(11);
+    const at = (i: number) => MONDAY + i * W;
+    const { verdicts } = play(48, (t) => {
+      if (t === at(40)) return 100; // the outage starts
+      if (t > at(40) && t <= at(43)) return 650; // a third short: inside the ±noise band, not back
+      return Math.round(1000 * (0.7 + 0.6 * noise())); // 1000 ± 30 %
+    });
+    const state = (i: number) => verdicts.find((v) => v.start === at(i))!.verdict;
+    expect(bad(verdicts.filter((v) => v.start < at(40)))).toEqual([]);
+    expect(state(40)).toMatchObject({ state: 'CRITICAL', metrics: { anomaly: 'VOLUME_DROP' } });
+    for (const i of [41, 42, 43])
+      expect(state(i)).toMatchObject({ state: 'CRITICAL', metrics: { anomaly: 'VOLUME_DROP' } });
+    expect(state(44).state).toBe('OK'); // back near the expected level
+  });
+
   it('judges an empty window (absence) as a drop', () => {
     const { verdicts } = play(30, (t) => (t >= MONDAY + 20 * W ? 0 : 400));
     expect(verdicts.find((v) => v.start === MONDAY + 20 * W)!.verdict).toMatchObject({

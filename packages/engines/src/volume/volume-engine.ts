@@ -35,6 +35,11 @@ export interface VolumeState {
   b: number[];
   /** Consecutive anomalous windows. */
   anomalies: number;
+  /**
+   * The anomaly of the last window and its level (`VOLUME_DROP:CRITICAL`), so a drop that edges
+   * back inside the band without recovering keeps its state; absent in older state.
+   */
+  last: string | null;
   /** The weekly baseline was seeded (trusted before a week of history). */
   seeded: boolean;
 }
@@ -275,6 +280,7 @@ export function createVolumeEngine(options: VolumeEngineOptions = {}): SignalEng
         hour: [],
         b,
         anomalies: 0,
+        last: null,
         seeded: seed !== undefined,
       };
     },
@@ -352,6 +358,23 @@ export function createVolumeEngine(options: VolumeEngineOptions = {}): SignalEng
         const r = evaluate(state, e.mean, count);
         if (chosen === undefined || SEVERITY[r.level] < SEVERITY[chosen.r.level]) chosen = { e, r };
       }
+      // Hysteresis: a drop (spike) that comes back inside the band but not near the expected
+      // level goes on — one window at the band's edge must not resolve an outage (and be learned).
+      const held = typeof state.last === 'string' ? state.last.split(':') : [];
+      if (chosen !== undefined && chosen.r.anomaly === 'NONE' && held.length === 2) {
+        const m = chosen.e.mean;
+        const guard = Math.max(o.minAbsoluteChange, o.minRelativeChange * m);
+        const still =
+          held[0] === 'VOLUME_DROP'
+            ? count < m - guard
+            : held[0] === 'VOLUME_SPIKE' && count > m + guard;
+        if (still)
+          chosen.r = {
+            ...chosen.r,
+            anomaly: held[0] as 'VOLUME_DROP' | 'VOLUME_SPIKE',
+            level: held[1] === 'CRITICAL' ? 'CRITICAL' : 'WARNING',
+          };
+      }
       if (chosen !== undefined) {
         const { e, r } = chosen;
         const m = e.mean;
@@ -406,6 +429,9 @@ export function createVolumeEngine(options: VolumeEngineOptions = {}): SignalEng
 
       // Learn; an anomaly only once it has lasted long enough to be the new normal.
       state.anomalies = anomalous ? state.anomalies + 1 : 0;
+      if (anomalous && staticBreach === undefined && chosen !== undefined)
+        state.last = `${String(metrics.anomaly)}:${verdict.state}`;
+      else state.last = null;
       const criticalDrop =
         anomalous && verdict.state === 'CRITICAL' && metrics.anomaly === 'VOLUME_DROP';
       const factor = !anomalous
