@@ -63,9 +63,6 @@ export async function createBackends(config: PlatformConfig, now: () => number):
       ...(d.endpoint === undefined ? {} : { endpoint: d.endpoint }),
       region: d.region ?? 'us-east-1',
       ...(d.tablePrefix === undefined ? {} : { tablePrefix: d.tablePrefix }),
-      ...(d.endpoint !== undefined
-        ? { credentials: { accessKeyId: 'local', secretAccessKey: 'local' } }
-        : {}),
       clock: now,
     });
     if (d.createTables ?? d.endpoint !== undefined) await store.ensureTables();

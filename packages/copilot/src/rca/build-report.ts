@@ -84,6 +84,19 @@ function silentForMs(signals: ReportSignal[]): number | undefined {
   return undefined;
 }
 
+/** The codes a signal lists with their weights in `metrics.reason_codes` ("CODE=w;CODE=w"). */
+function weightedCodesOf(signal: ReportSignal): Array<{ code: string; weight: number }> {
+  const text = signal.metrics.reason_codes;
+  if (typeof text !== 'string' || text === '') return [];
+  const out: Array<{ code: string; weight: number }> = [];
+  for (const part of text.split(';')) {
+    const eq = part.lastIndexOf('=');
+    const code = (eq > 0 ? part.slice(0, eq) : part).trim();
+    if (code !== '') out.push({ code, weight: eq > 0 ? Number(part.slice(eq + 1)) : Number.NaN });
+  }
+  return out;
+}
+
 /** The contract reason codes a SCHEMA_DRIFT signal names for its breaking shapes (`breaking_reason_codes`). */
 function breakingCodesOf(signal: ReportSignal): string[] {
   const text = signal.metrics.breaking_reason_codes;
@@ -399,13 +412,7 @@ export async function buildReport(
   // They fill in counts (and codes) when a failure signature vertex lacks them.
   const signalWeights = new Map<string, { weight: number; signals: number }>();
   for (const s of signals) {
-    const text = s.metrics.reason_codes;
-    if (typeof text !== 'string' || text === '') continue;
-    for (const part of text.split(';')) {
-      const eq = part.lastIndexOf('=');
-      const code = (eq > 0 ? part.slice(0, eq) : part).trim();
-      const weight = eq > 0 ? Number(part.slice(eq + 1)) : Number.NaN;
-      if (code === '') continue;
+    for (const { code, weight } of weightedCodesOf(s)) {
       const entry = signalWeights.get(code) ?? { weight: 0, signals: 0 };
       if (Number.isFinite(weight)) entry.weight += weight;
       entry.signals += 1;
@@ -557,23 +564,15 @@ export async function buildReport(
     affectedColumns.set(urn, list.sort(compare));
   }
   for (const s of signals) {
-    const text = s.metrics.reason_codes;
-    if (typeof text !== 'string') continue;
+    const codes = [...weightedCodesOf(s).map((c) => c.code), ...breakingCodesOf(s)];
+    // a signal that lists codes (even none) says which columns it knows about
+    if (typeof s.metrics.reason_codes !== 'string' && codes.length === 0) continue;
     const list = affectedColumns.get(s.dataset_urn) ?? [];
-    for (const part of text.split(';')) {
-      const eq = part.lastIndexOf('=');
-      const parsed = tryParseReasonCode((eq > 0 ? part.slice(0, eq) : part).trim());
-      if (parsed?.path !== undefined && !list.includes(parsed.path)) list.push(parsed.path);
-    }
-    affectedColumns.set(s.dataset_urn, list.sort(compare));
-  }
-  for (const s of signals) {
-    const list = affectedColumns.get(s.dataset_urn) ?? [];
-    for (const code of breakingCodesOf(s)) {
+    for (const code of codes) {
       const path = tryParseReasonCode(code)?.path;
       if (path !== undefined && !list.includes(path)) list.push(path);
     }
-    if (list.length > 0) affectedColumns.set(s.dataset_urn, list.sort(compare));
+    affectedColumns.set(s.dataset_urn, list.sort(compare));
   }
   const presence =
     failureSignatures.length === 0 &&

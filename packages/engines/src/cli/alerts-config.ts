@@ -103,3 +103,31 @@ export function buildAlertRouter(
     throw invalid((error as Error).message);
   }
 }
+
+/** A webhook URL without what may be a secret: credentials, path (Slack keeps its token there), query. */
+function redactedUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    return `${u.protocol}//${u.host}${u.pathname === '/' && u.search === '' ? '/' : '/***'}`;
+  } catch {
+    return '***';
+  }
+}
+
+/** The alerts config as `config` prints it: header values and URL secrets are not shown. */
+export function redactedAlerts(alerts: AlertsConfig): AlertsConfig {
+  return {
+    ...alerts,
+    ...(alerts.sinks === undefined
+      ? {}
+      : {
+          sinks: alerts.sinks.map((sink) => ({
+            ...sink,
+            url: redactedUrl(sink.url),
+            ...(sink.headers === undefined
+              ? {}
+              : { headers: Object.fromEntries(Object.keys(sink.headers).map((k) => [k, '***'])) }),
+          })),
+        }),
+  };
+}

@@ -15,7 +15,12 @@ import type { LineageGraph } from '@signal-factory/lineage';
 import { createContractEngine } from '../contract/contract-engine';
 import { createDataQualityEngine, type DqRule } from '../dq/dq-engine';
 import type { AlertRouter } from '../alerting/alert-router';
-import { alertsConfigOf, buildAlertRouter, type AlertsConfig } from './alerts-config';
+import {
+  alertsConfigOf,
+  buildAlertRouter,
+  redactedAlerts,
+  type AlertsConfig,
+} from './alerts-config';
 import { loadContractRules } from './load-contract-rules';
 import { RegistryContractRules } from './registry-contract-rules';
 import { RegistryFingerprints } from '../drift/registry-fingerprints';
@@ -289,34 +294,6 @@ export async function resolveEnginesConfig(
     config.datasets = list as DatasetDefinitionInput[];
   }
   return config;
-}
-
-/** A webhook URL without what may be a secret: credentials, path (Slack keeps its token there), query. */
-function redactedUrl(url: string): string {
-  try {
-    const u = new URL(url);
-    return `${u.protocol}//${u.host}${u.pathname === '/' && u.search === '' ? '/' : '/***'}`;
-  } catch {
-    return '***';
-  }
-}
-
-/** The alerts config as `config` prints it: header values and URL secrets are not shown. */
-function redactedAlerts(alerts: AlertsConfig): AlertsConfig {
-  return {
-    ...alerts,
-    ...(alerts.sinks === undefined
-      ? {}
-      : {
-          sinks: alerts.sinks.map((sink) => ({
-            ...sink,
-            url: redactedUrl(sink.url),
-            ...(sink.headers === undefined
-              ? {}
-              : { headers: Object.fromEntries(Object.keys(sink.headers).map((k) => [k, '***'])) }),
-          })),
-        }),
-  };
 }
 
 /** Built-in engines; with a registry (DynamoDB), drift also compares against registered fingerprints. */

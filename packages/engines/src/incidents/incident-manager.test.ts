@@ -98,6 +98,17 @@ async function stored(h: Harness, id: string): Promise<Incident> {
   return item.data as unknown as Incident;
 }
 
+/** A job reads ORDERS and writes REVENUE. */
+async function revenueReadsOrders(h: Harness): Promise<void> {
+  await h.graph.ingestor.ingestLineageSpec({
+    kind: 'LineageSpec',
+    producer: { job: { namespace: 'spark', name: 'revenue-rollup' } },
+    inputs: [{ dataset: ORDERS }],
+    outputs: [{ dataset: REVENUE }],
+    confidence: 'HIGH',
+  });
+}
+
 describe('severity table', () => {
   it('maps tier and signal type to SEV-1..SEV-3', () => {
     expect(severityFor('FRESHNESS', 1)).toBe('SEV-1');
@@ -282,13 +293,7 @@ describe('IncidentManager', () => {
   });
 
   it('joins a dataset whose upstream dataset is already in incident, and the reverse', async () => {
-    await h.graph.ingestor.ingestLineageSpec({
-      kind: 'LineageSpec',
-      producer: { job: { namespace: 'spark', name: 'revenue-rollup' } },
-      inputs: [{ dataset: ORDERS }],
-      outputs: [{ dataset: REVENUE }],
-      confidence: 'HIGH',
-    });
+    await revenueReadsOrders(h);
     await h.manager.handleSignal(
       makeSignal({ dataset_urn: ORDERS, failure_signature_ids: [SIG_A], now: T0 }),
     );
@@ -305,13 +310,7 @@ describe('IncidentManager', () => {
     // Reverse order on a fresh store: the downstream stall opens, the upstream failure joins and
     // becomes the probable cause.
     const g = harness();
-    await g.graph.ingestor.ingestLineageSpec({
-      kind: 'LineageSpec',
-      producer: { job: { namespace: 'spark', name: 'revenue-rollup' } },
-      inputs: [{ dataset: ORDERS }],
-      outputs: [{ dataset: REVENUE }],
-      confidence: 'HIGH',
-    });
+    await revenueReadsOrders(g);
     await g.manager.handleSignal(
       makeSignal({ dataset_urn: REVENUE, signal_type: 'FRESHNESS', now: T0 }),
     );
@@ -325,13 +324,7 @@ describe('IncidentManager', () => {
   });
 
   it('keeps a downstream contract break out of an upstream stall: a stall cannot make bad records', async () => {
-    await h.graph.ingestor.ingestLineageSpec({
-      kind: 'LineageSpec',
-      producer: { job: { namespace: 'spark', name: 'revenue-rollup' } },
-      inputs: [{ dataset: ORDERS }],
-      outputs: [{ dataset: REVENUE }],
-      confidence: 'HIGH',
-    });
+    await revenueReadsOrders(h);
     await h.manager.handleSignal(
       makeSignal({ dataset_urn: ORDERS, signal_type: 'FRESHNESS', now: T0 }),
     );
