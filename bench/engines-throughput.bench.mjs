@@ -156,6 +156,8 @@ async function kafkaSection() {
   await producer.disconnect();
 
   let groupSeq = 0;
+  const rawRunCpu = [];
+  const parseOnlyRunCpu = [];
   async function rawRun() {
     const consumer = kafka.consumer({
       groupId: `bench-raw-${Date.now()}-${groupSeq++}`,
@@ -168,15 +170,60 @@ async function kafkaSection() {
     let count = 0;
     let first = 0;
     let last = 0;
+    let cpu0;
+    let cpu1;
     await consumer.run({
       eachBatch: async ({ batch }) => {
-        if (first === 0) first = performance.now();
+        if (first === 0) {
+          first = performance.now();
+          cpu0 = process.cpuUsage();
+        }
         count += batch.messages.length;
         last = performance.now();
+        cpu1 = process.cpuUsage(cpu0);
       },
     });
     await until(() => count >= RECORDS);
     await consumer.disconnect();
+    rawRunCpu.push((cpu1.user + cpu1.system) / RECORDS);
+    return RECORDS / ((last - first) / 1000);
+  }
+
+  /**
+   * The floor of any engine that reads JSON evidence with kafkajs: the raw consumer plus
+   * `JSON.parse` of each value (no validation, no aggregation, no state).
+   */
+  async function parseOnlyRun() {
+    const consumer = kafka.consumer({
+      groupId: `bench-parse-${Date.now()}-${groupSeq++}`,
+      maxWaitTimeInMs: 100,
+      sessionTimeout: 10_000,
+      heartbeatInterval: 500,
+    });
+    await consumer.connect();
+    await consumer.subscribe({ topic, fromBeginning: true });
+    let count = 0;
+    let first = 0;
+    let last = 0;
+    let cpu0;
+    let cpu1;
+    let sink = 0;
+    await consumer.run({
+      eachBatch: async ({ batch }) => {
+        if (first === 0) {
+          first = performance.now();
+          cpu0 = process.cpuUsage();
+        }
+        for (const m of batch.messages) sink += JSON.parse(m.value.toString()).sample_weight;
+        count += batch.messages.length;
+        last = performance.now();
+        cpu1 = process.cpuUsage(cpu0);
+      },
+    });
+    await until(() => count >= RECORDS);
+    await consumer.disconnect();
+    if (sink !== RECORDS) throw new Error('parse-only consumer lost records');
+    parseOnlyRunCpu.push((cpu1.user + cpu1.system) / RECORDS);
     return RECORDS / ((last - first) / 1000);
   }
 
@@ -237,8 +284,10 @@ async function kafkaSection() {
   const raw = [];
   const viaBus = [];
   const eng = [];
+  const parseOnly = [];
   for (let r = 0; r < 3 && Date.now() < started + 30_000; r++) {
     raw.push(await rawRun());
+    parseOnly.push(await parseOnlyRun());
     viaBus.push(await busRunKafka());
     eng.push(await engineRunKafka());
   }
@@ -249,6 +298,22 @@ async function kafkaSection() {
     `signal engines bench (engines from ${from}; broker ${brokers}; ${fmt(RECORDS)} evidence x ~600 B over ${DATASETS} datasets, ${PARTITIONS} partitions; ${raw.length} alternating runs)`,
   );
   report('kafka: raw kafkajs eachBatch no-op consumer', fmt(rawMed), 'records/s');
+  report(
+    'kafka: raw kafkajs + JSON.parse only (floor of a JSON engine)',
+    fmt(median(parseOnly)),
+    'records/s',
+    `ratio to raw ${fmt(median(parseOnly) / rawMed, 2)}`,
+  );
+  // kafkajs fetches, then runs the handler, then fetches again (src/consumer/fetcher.js), so a
+  // handler's CPU adds to the wall time; even a consumer that fetched ahead could not run faster
+  // than one record per (decode + JSON.parse) of CPU on its one JavaScript thread.
+  const parseCpu = median(parseOnlyRunCpu);
+  report(
+    'kafka: CPU per record, raw no-op / raw + JSON.parse',
+    `${fmt(median(rawRunCpu), 1)} / ${fmt(parseCpu, 1)}`,
+    'µs',
+    `fetch-ahead bound ${fmt(1e6 / parseCpu)} records/s = ${fmt(1e6 / parseCpu / rawMed, 2)} of raw`,
+  );
   report('kafka: no-op subscriber via the KafkaEvidenceBus port', fmt(median(viaBus)), 'records/s');
   report('kafka: engine runtime (volume), one instance', fmt(engMed), 'records/s');
   report('kafka: ratio engine / KafkaEvidenceBus no-op', fmt(engMed / median(viaBus), 2), 'x');

@@ -2,6 +2,7 @@ import type { ErrorObject, ValidateFunction } from 'ajv';
 import Ajv2020 from 'ajv/dist/2020.js';
 import addFormats from 'ajv-formats';
 import { SignalFactoryError } from '../errors/signal-factory-error';
+import { dateTimeFormat } from './rfc3339-date-time';
 
 /** One reason a document does not match its schema. Never contains the offending value. */
 export interface SchemaProblem {
@@ -25,6 +26,7 @@ function sharedAjv(): InstanceType<typeof Ajv2020> {
   if (ajv === undefined) {
     ajv = new Ajv2020({ allErrors: true, strict: true, allowUnionTypes: true, logger: false });
     (addFormats as unknown as (instance: unknown, formats: string[]) => void)(ajv, ['date-time']);
+    ajv.addFormat('date-time', dateTimeFormat);
   }
   return ajv;
 }
