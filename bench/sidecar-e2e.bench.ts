@@ -24,6 +24,10 @@
 //    (Dockerfile NODE_OPTIONS); RSS is sampled every 100 ms during the paced phase only, and its
 //    CPU time per record (process.cpuUsage) is reported: on this shared 2-core machine, CPU time
 //    is a steadier measure of the sidecar's own cost than wall-clock throughput.
+//  - Floor (added 2026-11-26): a third path, alternating with the other two, through
+//    bench/sidecar-floor.server.mjs — the same protocol and Kafka plumbing with no gates (decode,
+//    JSON.parse, record, evidence). Its ratio to raw bounds what any gate work could reach with this
+//    design on this machine; the sidecar's distance to it is what the gates cost end to end.
 // Run: (build the packages, e.g. npm run build) then node --import tsx bench/sidecar-e2e.bench.ts
 import { fork, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
@@ -65,14 +69,20 @@ const SIDECAR_NODE_FLAGS = process.env.SF_BENCH_SIDECAR_NODE_FLAGS?.split(' ') ?
   const rawTopic = `bench.e2e.raw.${suffix}`;
   const sideTopic = `bench.e2e.sidecar.${suffix}`;
   const evidenceTopic = `bench.e2e.evidence.${suffix}`;
+  const floorTopic = `bench.e2e.floor.${suffix}`;
+  const floorEvidenceTopic = `bench.e2e.floor-evidence.${suffix}`;
   const kafka = new Kafka({ clientId: 'bench', brokers: [endpoint], logLevel: logLevel.NOTHING });
   let child: ChildProcess | undefined;
+  let floorChild: ChildProcess | undefined;
   const consumers: Array<{ disconnect(): Promise<void> }> = [];
   try {
     const admin = kafka.admin();
     await admin.connect();
     await admin.createTopics({
-      topics: [rawTopic, sideTopic, evidenceTopic].map((topic) => ({ topic, numPartitions: 4 })),
+      topics: [rawTopic, sideTopic, evidenceTopic, floorTopic, floorEvidenceTopic].map((topic) => ({
+        topic,
+        numPartitions: 4,
+      })),
       waitForLeaders: true,
     });
     await admin.disconnect();
@@ -139,8 +149,28 @@ const SIDECAR_NODE_FLAGS = process.env.SF_BENCH_SIDECAR_NODE_FLAGS?.split(' ') ?
     const fromChild = <T>(): Promise<T> =>
       new Promise<T>((resolve) => child?.once('message', (m) => resolve(m as T)));
     const { url } = await fromChild<{ url: string }>();
+    floorChild = fork(
+      fileURLToPath(new URL('./sidecar-floor.server.mjs', import.meta.url)),
+      [endpoint, floorTopic, floorEvidenceTopic],
+      { execArgv: SIDECAR_NODE_FLAGS },
+    );
+    const floorUrl = await new Promise<string>((resolve) =>
+      floorChild?.once('message', (m) => resolve((m as { url: string }).url)),
+    );
+    const floorCpuNow = (): Promise<number> =>
+      new Promise<number>((resolve) => {
+        floorChild?.once('message', (m) => {
+          const { user, system } = m as { user: number; system: number };
+          resolve(user + system);
+        });
+        floorChild?.send('cpu');
+      });
 
-    const [rawCount, sideCount] = await Promise.all([counter(rawTopic), counter(sideTopic)]);
+    const [rawCount, sideCount, floorCount] = await Promise.all([
+      counter(rawTopic),
+      counter(sideTopic),
+      counter(floorTopic),
+    ]);
 
     const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
     await producer.connect();
@@ -150,6 +180,12 @@ const SIDECAR_NODE_FLAGS = process.env.SF_BENCH_SIDECAR_NODE_FLAGS?.split(' ') ?
       sidecar: { url, failMode: 'closed', batchSize: BATCH },
     });
     await sdk.connect();
+    const sdkFloor = createProducer(kafka, {
+      service: { name: 'orders-svc' },
+      transport: 'sidecar',
+      sidecar: { url: floorUrl, failMode: 'closed', batchSize: BATCH },
+    });
+    await sdkFloor.connect();
 
     let rawTotal = 0;
     let sideTotal = 0;
@@ -163,6 +199,17 @@ const SIDECAR_NODE_FLAGS = process.env.SF_BENCH_SIDECAR_NODE_FLAGS?.split(' ') ?
       child?.send('cpu');
       const { user, system } = await fromChild<{ user: number; system: number }>();
       return user + system;
+    };
+    let floorTotal = 0;
+    const floorCpu: number[] = [];
+    const floorRound = async (): Promise<number> => {
+      const cpu0 = await floorCpuNow();
+      const t0 = performance.now();
+      await pump((messages) => sdkFloor.send({ topic: floorTopic, messages }));
+      floorTotal += RECORDS;
+      const rate = RECORDS / (((await floorCount.until(floorTotal)) - t0) / 1000);
+      floorCpu.push(((await floorCpuNow()) - cpu0) / RECORDS);
+      return rate;
     };
     const sideCpu: number[] = [];
     const sideRound = async (): Promise<number> => {
@@ -180,21 +227,28 @@ const SIDECAR_NODE_FLAGS = process.env.SF_BENCH_SIDECAR_NODE_FLAGS?.split(' ') ?
     for (let i = 0; i < WARMUP_ROUNDS; i++) {
       await rawRound();
       await sideRound();
+      await floorRound();
     }
     sideCpu.length = 0;
+    floorCpu.length = 0;
+    const floorRatios: number[] = [];
     const rawRates: number[] = [];
     const sideRates: number[] = [];
     const ratios: number[] = [];
     for (let r = 0; r < ROUNDS; r++) {
       let raw: number;
       let side: number;
+      let floor: number;
       if (r % 2 === 0) {
         raw = await rawRound();
         side = await sideRound();
+        floor = await floorRound();
       } else {
+        floor = await floorRound();
         side = await sideRound();
         raw = await rawRound();
       }
+      floorRatios.push(floor / raw);
       rawRates.push(raw);
       sideRates.push(side);
       ratios.push(side / raw);
@@ -256,6 +310,7 @@ const SIDECAR_NODE_FLAGS = process.env.SF_BENCH_SIDECAR_NODE_FLAGS?.split(' ') ?
     child.send('rss');
     const { peakRss, medianRss } = await fromChild<{ peakRss: number; medianRss: number }>();
     await sdk.disconnect();
+    await sdkFloor.disconnect();
 
     const ratio = median(ratios) as number;
     console.log(
@@ -267,6 +322,9 @@ const SIDECAR_NODE_FLAGS = process.env.SF_BENCH_SIDECAR_NODE_FLAGS?.split(' ') ?
     );
     console.log(
       `(c) ratio sidecar / raw (median of rounds): ${fmt(ratio, 3)} (target >= 0.75) ${ratio >= 0.75 ? 'OK' : 'BELOW TARGET'}; rounds ${ratios.map((x) => fmt(x, 2)).join(' ')}`,
+    );
+    console.log(
+      `(c) floor of the design (hop + JSON.parse + record + evidence, no gates) / raw: ${fmt(median(floorRatios), 3)}; its CPU ${fmt(median(floorCpu), 1)} µs per record (bench/sidecar-floor.server.mjs)`,
     );
     console.log(
       `(c) sidecar CPU (user+system) per record: ${fmt(median(sideCpu), 1)} µs in the timed rounds, ${fmt(pacedCpu, 1)} µs in the paced phase`,
@@ -292,6 +350,12 @@ const SIDECAR_NODE_FLAGS = process.env.SF_BENCH_SIDECAR_NODE_FLAGS?.split(' ') ?
       child.send('stop');
       await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 5_000))]);
       child.kill();
+    }
+    if (floorChild !== undefined && floorChild.exitCode === null) {
+      const exited = new Promise((resolve) => floorChild?.once('exit', resolve));
+      floorChild.send('stop');
+      await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 5_000))]);
+      floorChild.kill();
     }
     await stopBroker();
   }
