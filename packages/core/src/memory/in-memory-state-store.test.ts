@@ -24,6 +24,24 @@ describe('InMemoryStateStore', () => {
     ).rejects.toMatchObject({ code: 'SF_ERR_STATE_CONDITION_FAILED', retriable: false });
   });
 
+  it('stores deep documents and own __proto__ keys as copies the caller cannot change', async () => {
+    const store = new InMemoryStateStore();
+    let deep: Record<string, unknown> = { leaf: [1, 'two', true, null] };
+    for (let i = 0; i < 300; i++) deep = { next: deep };
+    const withProto = JSON.parse('{"__proto__": {"polluted": true}, "n": 1}') as Record<
+      string,
+      unknown
+    >;
+    const data = { deep, withProto };
+    await store.put('t', { pk: 'p', sk: 'deep' }, data as never);
+    (withProto as { n: number }).n = 2;
+    const read = (await store.get('t', { pk: 'p', sk: 'deep' }))?.data as typeof data;
+    expect(JSON.stringify(read.deep)).toBe(JSON.stringify(deep));
+    expect(Object.getOwnPropertyNames(read.withProto)).toEqual(['__proto__', 'n']);
+    expect(read.withProto.n).toBe(1);
+    expect(({} as { polluted?: boolean }).polluted).toBeUndefined();
+  });
+
   it('rejects what JSON and DynamoDB keys cannot hold, naming each path', async () => {
     const store = new InMemoryStateStore();
     const cyclic: Record<string, unknown> = {};

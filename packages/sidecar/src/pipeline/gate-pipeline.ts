@@ -112,6 +112,7 @@ export class GatePipeline {
   #snapshot: RegistrySnapshot;
   #expected = new Map<string, ReadonlySet<string>>();
   #declared = new Map<string, ReadonlySet<string>>();
+  readonly #repeatChecks = new Map<string, (path: string, v: unknown) => boolean>();
 
   constructor(snapshot: RegistrySnapshot, options: GatePipelineOptions = {}) {
     this.#maxInspectBytes = options.maxInspectBytes ?? 1024 * 1024;
@@ -138,6 +139,8 @@ export class GatePipeline {
       declared.set(urn, new Set(list.flatMap((c) => c.piiFields)));
     this.#expected = expected;
     this.#declared = declared;
+    // One entry per registered dataset at most; a removed dataset's check goes with the snapshot.
+    this.#repeatChecks.clear();
   }
 
   get snapshot(): RegistrySnapshot {
@@ -221,9 +224,7 @@ export class GatePipeline {
       fingerprint = g3.fingerprint;
       gates.push({ gate: 'G3', name: 'schema', result: g3.result, reason_codes: g3.reasonCodes });
       const repeated =
-        urn === null || options?.trackRepeats === false
-          ? undefined
-          : (path: string, v: unknown): boolean => this.#recent.repeated(`${urn}\u0000${path}`, v);
+        urn === null || options?.trackRepeats === false ? undefined : this.#repeatCheck(urn);
       const g4 = this.#guard(
         () => this.#contract.evaluate(contracts, parsed, input.headers, repeated),
         { contract: undefined, dq: [] },
@@ -263,6 +264,17 @@ export class GatePipeline {
       redactPaths,
       dq,
     };
+  }
+
+  /** The dataset's "was this value of a unique field seen already" check, built once per dataset. */
+  #repeatCheck(urn: string): (path: string, v: unknown) => boolean {
+    let check = this.#repeatChecks.get(urn);
+    if (check === undefined) {
+      const prefix = `${urn}\u0000`;
+      check = (path, v) => this.#recent.repeated(prefix + path, v);
+      this.#repeatChecks.set(urn, check);
+    }
+    return check;
   }
 
   /** Runs a gate; a gate that throws passes the record with `GATE_ERROR` (fail-open, counted). */
