@@ -263,48 +263,52 @@ export class PiiScanner {
     skipPaths: ReadonlySet<string>,
     candidate: ((text: string) => boolean) | undefined,
   ): PiiFinding[] {
-    const findings: PiiFinding[] = [];
-    const seen = new Set<string>();
-    // Entries hold the parent path and the key; a path string is built only when it is needed.
-    const stack: Array<[unknown, string, string | null, number]> = [[value, '', null, 0]];
-    while (stack.length > 0 && findings.length < this.#maxFindings) {
-      const [node, parent, key, depth] = stack.pop() as [unknown, string, string | null, number];
-      if (typeof node === 'string') {
-        if (candidate !== undefined && !candidate(node)) continue;
-        const path =
-          key === null
-            ? parent
-            : key === '[]'
-              ? itemFieldPath(parent)
-              : childFieldPath(parent, key);
-        if (skipPaths.has(path === '' ? '$' : path)) continue;
-        for (const span of this.scanString(node)) {
-          const id = `${span.type}|${path}`;
-          if (seen.has(id)) continue;
-          seen.add(id);
-          findings.push({ type: span.type, path: path === '' ? '$' : path });
-          if (findings.length >= this.#maxFindings) break;
+    const walk: Walk = { skipPaths, candidate, findings: [], seen: new Set<string>() };
+    this.#visit(walk, value, '', null, 0);
+    return walk.findings;
+  }
+
+  /**
+   * Depth-first, in document order. Recursion (bounded by MAX_DEPTH) instead of an explicit stack:
+   * no tuple per node, and a path string is built only for objects and for candidate strings.
+   */
+  #visit(walk: Walk, node: unknown, parent: string, key: string | null, depth: number): void {
+    if (typeof node === 'string') {
+      if (walk.candidate !== undefined && !walk.candidate(node)) return;
+      const path =
+        key === null ? parent : key === '[]' ? itemFieldPath(parent) : childFieldPath(parent, key);
+      if (walk.skipPaths.has(path === '' ? '$' : path)) return;
+      for (const span of this.scanString(node)) {
+        const id = `${span.type}|${path}`;
+        if (walk.seen.has(id)) continue;
+        walk.seen.add(id);
+        walk.findings.push({ type: span.type, path: path === '' ? '$' : path });
+        if (walk.findings.length >= this.#maxFindings) return;
+      }
+    } else if (depth < MAX_DEPTH && typeof node === 'object' && node !== null) {
+      const path =
+        key === null ? parent : key === '[]' ? itemFieldPath(parent) : childFieldPath(parent, key);
+      if (Array.isArray(node)) {
+        for (let i = 0; i < node.length; i++) {
+          this.#visit(walk, node[i], path, '[]', depth + 1);
+          if (walk.findings.length >= this.#maxFindings) return;
         }
-      } else if (depth < MAX_DEPTH && typeof node === 'object' && node !== null) {
-        const path =
-          key === null
-            ? parent
-            : key === '[]'
-              ? itemFieldPath(parent)
-              : childFieldPath(parent, key);
-        if (Array.isArray(node)) {
-          for (let i = node.length - 1; i >= 0; i--) stack.push([node[i], path, '[]', depth + 1]);
-        } else {
-          const keys = Object.keys(node);
-          for (let i = keys.length - 1; i >= 0; i--) {
-            const k = keys[i] as string;
-            stack.push([(node as Record<string, unknown>)[k], path, k, depth + 1]);
-          }
+      } else {
+        for (const k of Object.keys(node)) {
+          this.#visit(walk, (node as Record<string, unknown>)[k], path, k, depth + 1);
+          if (walk.findings.length >= this.#maxFindings) return;
         }
       }
     }
-    return findings;
   }
+}
+
+/** One scan's inputs and outputs, passed down the recursion. */
+interface Walk {
+  skipPaths: ReadonlySet<string>;
+  candidate: ((text: string) => boolean) | undefined;
+  findings: PiiFinding[];
+  seen: Set<string>;
 }
 
 const EMPTY: ReadonlySet<string> = new Set();
