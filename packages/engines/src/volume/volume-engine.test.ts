@@ -249,9 +249,58 @@ describe('volume engine', () => {
   });
 
   it('keeps its state bounded (a week of traffic fits in ~2 KB of JSON)', () => {
-    const { state } = play(7 * 288, () => 50);
+    // One window more than a week: an hour goes into its bucket when the next one starts.
+    const { state } = play(7 * 288 + 1, () => 50);
     expect(JSON.stringify(state).length).toBeLessThan(2500);
     expect(state.b.every((x) => x >= 0)).toBe(true);
+  });
+
+  it('pages a slow leak against the weekly baseline although the recent level follows it', () => {
+    const r = rng(7);
+    const week = 7 * 288;
+    // A week of ~1,000 per window, then the stream loses ~7 % of its level every 20 minutes.
+    const { verdicts } = play(week + 36, (start) => {
+      const i = Math.round((start - MONDAY) / W);
+      const level = i < week ? 1 : Math.max(0.25, 1 - 0.07 * Math.floor((i - week) / 4));
+      return Math.round(1000 * level + (r() - 0.5) * 60);
+    });
+    const live = verdicts.filter((v) => v.start >= MONDAY + week * W);
+    const firstCritical = live.find((v) => v.verdict.state === 'CRITICAL');
+    expect(firstCritical?.verdict.metrics).toMatchObject({
+      anomaly: 'VOLUME_DROP',
+      baseline_source: 'hour_of_week',
+    });
+    // Once past the CRITICAL ratio (<= 60 % of the weekly level) it stays paged.
+    const after = live.filter((v) => v.start >= (firstCritical?.start ?? 0));
+    expect(after.every((v) => v.verdict.state === 'CRITICAL')).toBe(true);
+  });
+
+  it('judges an hour against last week, not against the windows of this hour already seen', () => {
+    const r = rng(3);
+    const week = 7 * 288;
+    // A week of history, then a campaign doubles traffic for 70 minutes (Monday 09:20-10:30).
+    const surge = (i: number) => i >= week + 9 * 12 + 4 && i < week + 10 * 12 + 6;
+    const { verdicts } = play(week + 11 * 12, (start) => {
+      const i = Math.round((start - MONDAY) / W);
+      return Math.round((surge(i) ? 2000 : 1000) + (r() - 0.5) * 60);
+    });
+    // Back to the level the whole week of history shows: not a drop (Monday 10:00 is still
+    // last week's 1,000, although this hour's first windows were campaign traffic).
+    const after = verdicts.filter((v) => v.start >= MONDAY + (week + 10 * 12 + 6) * W);
+    expect(after.length).toBe(6);
+    expect(bad(after)).toEqual([]);
+  });
+
+  it('does not call traffic that returns to the level of the last hours a spike', () => {
+    const r = rng(5);
+    // No history: a producer flaps from its third window (7 minutes stuck, 3 running), then recovers.
+    const { verdicts } = play(40, (start) => {
+      const i = Math.round((start - MONDAY) / W);
+      const flapping = i >= 2 && i < 12;
+      return flapping ? (i % 2 === 0 ? 0 : 380) : Math.round(600 + (r() - 0.5) * 40);
+    });
+    const recovered = verdicts.filter((v) => v.start >= MONDAY + 12 * W);
+    expect(recovered.filter((v) => v.verdict.metrics.anomaly === 'VOLUME_SPIKE')).toEqual([]);
   });
 
   it('seeds the weekly baseline', () => {

@@ -25,6 +25,12 @@ export interface VolumeState {
   closed: number;
   /** EWMA of recent windows (used until the hour-of-week bucket has data). */
   recent: number | null;
+  /**
+   * Slow EWMA of the same windows (the level of the last hours): traffic coming back to it after
+   * a disturbance the recent level followed (a flapping producer, a campaign) is not a change.
+   * Null or absent (older state) until the first window.
+   */
+  long: number | null;
   /** EWMA of |count − expected| / expected over normal windows. */
   rel_dev: number;
   /** EWMA of the evidence sample weight (noise of sampled counts). */
@@ -42,6 +48,14 @@ export interface VolumeState {
   last: string | null;
   /** The weekly baseline was seeded (trusted before a week of history). */
   seeded: boolean;
+  /**
+   * The hour being learned: [hour of week, sum of its learned windows, their number]. Its mean
+   * goes into the bucket once, when the hour is over, so one odd hour moves a bucket by
+   * `bucketAlpha` (not by 12 updates of it); null or absent (older state) before the first.
+   */
+  wk: number[] | null;
+  /** Consecutive windows that were a drop against the weekly baseline; null or absent in older state. */
+  wk_drop: number | null;
 }
 
 export interface VolumeEngineOptions {
@@ -49,10 +63,12 @@ export interface VolumeEngineOptions {
   version?: string;
   /** Consumer-group suffix. Default `volume`. */
   group?: string;
-  /** Weight of a new window in its hour-of-week bucket (0–1). Default 0.2. */
+  /** Weight of this week's hour in its hour-of-week bucket (0–1); the hour's windows count once, as their mean. Default 0.2. */
   bucketAlpha?: number;
   /** Weight of a new window in the recent level (0–1). Default 0.3. */
   recentAlpha?: number;
+  /** Weight of a new window in the slow level of the last hours (0–1). Default 0.05 (~100 min). */
+  longAlpha?: number;
   /** Weight of a new window in the relative deviation (0–1). Default 0.05. */
   deviationAlpha?: number;
   /** Starting relative deviation before any is learned (learned quickly: a running mean over the first windows). Default 0.1. */
@@ -96,6 +112,7 @@ type Resolved = Required<Omit<VolumeEngineOptions, 'baselineSeed' | 'version' | 
 const DEFAULTS: Resolved = {
   bucketAlpha: 0.2,
   recentAlpha: 0.3,
+  longAlpha: 0.05,
   deviationAlpha: 0.05,
   initialRelativeDeviation: 0.1,
   tolerance: 5,
@@ -124,6 +141,7 @@ function validate(options: VolumeEngineOptions): void {
   const unit = { min: 0, max: 1, exclusiveMin: true };
   checkNumber(p, 'bucketAlpha', options.bucketAlpha, unit);
   checkNumber(p, 'recentAlpha', options.recentAlpha, unit);
+  checkNumber(p, 'longAlpha', options.longAlpha, unit);
   checkNumber(p, 'deviationAlpha', options.deviationAlpha, unit);
   checkNumber(p, 'initialRelativeDeviation', options.initialRelativeDeviation, { min: 0 });
   checkNumber(p, 'tolerance', options.tolerance, { min: 0 });
@@ -150,7 +168,7 @@ function validate(options: VolumeEngineOptions): void {
 
 interface Expectation {
   mean: number;
-  source: 'hour_of_week' | 'recent';
+  source: 'hour_of_week' | 'recent' | 'long';
   baselineWindow: string;
 }
 
@@ -184,6 +202,9 @@ export function createVolumeEngine(options: VolumeEngineOptions = {}): SignalEng
       });
     if (state.recent !== null && state.closed > o.warmupWindows)
       out.push({ mean: state.recent, source: 'recent', baselineWindow: 'recent windows (EWMA)' });
+    const long = state.long ?? null;
+    if (long !== null && state.closed > o.warmupWindows)
+      out.push({ mean: long, source: 'long', baselineWindow: 'last hours (slow EWMA)' });
     return out;
   };
 
@@ -275,6 +296,7 @@ export function createVolumeEngine(options: VolumeEngineOptions = {}): SignalEng
         first_event_at: null,
         closed: 0,
         recent: null,
+        long: null,
         rel_dev: o.initialRelativeDeviation,
         weight: 1,
         hour: [],
@@ -282,6 +304,8 @@ export function createVolumeEngine(options: VolumeEngineOptions = {}): SignalEng
         anomalies: 0,
         last: null,
         seeded: seed !== undefined,
+        wk: null,
+        wk_drop: null,
       };
     },
 
@@ -358,6 +382,24 @@ export function createVolumeEngine(options: VolumeEngineOptions = {}): SignalEng
         const r = evaluate(state, e.mean, count);
         if (chosen === undefined || SEVERITY[r.level] < SEVERITY[chosen.r.level]) chosen = { e, r };
       }
+      // A drop against the weekly baseline is not excused by the recent level: a slow leak drags
+      // the recent level down with it, window by window, and is never outside it; a lost third
+      // of the traffic would look normal again after relearnAfterWindows. It is accepted as a
+      // lasting new level only after acceptDropAfterWindows (a spike is a new normal sooner).
+      const weekly = candidates.find((c) => c.source === 'hour_of_week');
+      const weeklyResult = weekly === undefined ? undefined : evaluate(state, weekly.mean, count);
+      const weeklyDrop =
+        weeklyResult !== undefined && weeklyResult.anomaly === 'VOLUME_DROP'
+          ? (state.wk_drop ?? 0) + 1
+          : 0;
+      state.wk_drop = weeklyDrop;
+      if (
+        weekly !== undefined &&
+        weeklyResult !== undefined &&
+        weeklyDrop > 0 &&
+        weeklyDrop <= o.acceptDropAfterWindows
+      )
+        chosen = { e: weekly, r: weeklyResult };
       // Hysteresis: a drop (spike) that comes back inside the band but not near the expected
       // level goes on — one window at the band's edge must not resolve an outage (and be learned).
       const held = typeof state.last === 'string' ? state.last.split(':') : [];
@@ -440,26 +482,53 @@ export function createVolumeEngine(options: VolumeEngineOptions = {}): SignalEng
           ? 1
           : 0;
       if (chosen !== undefined && !anomalous) {
-        const dev = Math.abs(count - chosen.e.mean) / Math.max(chosen.e.mean, 1);
+        // The noise is what is left against the closest expectation: measured against a stale
+        // one it would widen the band by the very change it should catch.
+        let dev = Number.POSITIVE_INFINITY;
+        for (const c of candidates)
+          dev = Math.min(dev, Math.abs(count - c.mean) / Math.max(c.mean, 1));
         // A running mean over the first windows, then an EWMA.
         const alpha = Math.max(o.deviationAlpha, 1 / Math.max(state.closed, 1));
         state.rel_dev += alpha * (Math.min(dev, 1) - state.rel_dev);
       }
+      const long = state.long ?? null;
+      state.long = round(
+        long === null ? count : long + o.longAlpha * factor * (count - long),
+        3,
+      );
       state.recent =
         state.recent === null
           ? count
           : state.recent + o.recentAlpha * factor * (count - state.recent);
       const bucket = hourOfWeek(window.start);
-      const b = state.b[bucket] ?? -1;
-      // The first window of an hour founds its bucket even when anomalous: the recent level still
-      // guards the next week (a window must be outside every expectation to fire).
-      state.b[bucket] = round(b < 0 ? count : b + o.bucketAlpha * factor * (count - b), 3);
+      let wk = state.wk ?? [];
+      if (wk.length === 3 && wk[0] !== bucket) {
+        foldHour(state, wk, o.bucketAlpha);
+        wk = [];
+      }
+      if (wk.length !== 3) wk = [bucket, 0, 0];
+      // An hour seen for the first time founds its bucket even from anomalous windows: the recent
+      // level still guards the next week (a window must be outside every expectation to fire).
+      if (factor === 1 || (state.b[bucket] ?? -1) < 0) {
+        wk[1] = round(wk[1]! + count, 3);
+        wk[2]! += 1;
+      }
+      state.wk = wk;
       state.recent = round(state.recent, 3);
       state.rel_dev = round(state.rel_dev, 5);
       state.weight = round(state.weight, 3);
       return { state, verdict };
     },
   };
+}
+
+/** Puts a finished hour's mean window count into its hour-of-week bucket. */
+function foldHour(state: VolumeState, wk: number[], alpha: number): void {
+  const [bucket, sum, n] = wk as [number, number, number];
+  if (n === 0) return;
+  const mean = sum / n;
+  const b = state.b[bucket] ?? -1;
+  state.b[bucket] = round(b < 0 ? mean : b + alpha * (mean - b), 3);
 }
 
 function staticDefaults(dataset: DatasetContext): string[] {
