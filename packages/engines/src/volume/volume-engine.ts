@@ -492,10 +492,7 @@ export function createVolumeEngine(options: VolumeEngineOptions = {}): SignalEng
         state.rel_dev += alpha * (Math.min(dev, 1) - state.rel_dev);
       }
       const long = state.long ?? null;
-      state.long = round(
-        long === null ? count : long + o.longAlpha * factor * (count - long),
-        3,
-      );
+      state.long = round(long === null ? count : long + o.longAlpha * factor * (count - long), 3);
       state.recent =
         state.recent === null
           ? count
