@@ -337,6 +337,87 @@ describe('IncidentManager', () => {
     expect((await stored(h, 'inc-1')).probable_cause).toEqual({ kind: 'stall', ref: ORDERS });
   });
 
+  it('keeps a downstream break out of an upstream incident when its own producer deployed since', async () => {
+    await revenueReadsOrders(h);
+    await h.manager.handleSignal(
+      makeSignal({ dataset_urn: ORDERS, failure_signature_ids: [SIG_A], now: T0 }),
+    );
+    // 25 minutes later the downstream producer ships a bad version of its own.
+    await h.graph.ingestor.ingestDeployment({
+      service: 'revenue-svc',
+      version: '2.4',
+      time: new Date(T0 + 25 * 60_000).toISOString(),
+    });
+    const own = await h.manager.handleSignal(
+      makeSignal({
+        dataset_urn: REVENUE,
+        failure_signature_ids: [SIG_B],
+        producer: { service: 'revenue-svc', version: '2.4' },
+        first_bad: { time: new Date(T0 + 25 * 60_000 + 1_000).toISOString() },
+        now: T0 + 30 * 60_000,
+      }),
+    );
+    expect(own.action).toBe('opened');
+    expect((await stored(h, own.incident_id as string)).dataset_urns).toEqual([REVENUE]);
+    // Without a deployment of its own since, a downstream break follows the upstream one.
+    const g = harness();
+    await revenueReadsOrders(g);
+    await g.manager.handleSignal(
+      makeSignal({ dataset_urn: ORDERS, failure_signature_ids: [SIG_A], now: T0 }),
+    );
+    const follows = await g.manager.handleSignal(
+      makeSignal({ dataset_urn: REVENUE, failure_signature_ids: [SIG_B], now: T0 + 60_000 }),
+    );
+    expect(follows).toMatchObject({ incident_id: 'inc-1', joined_by: 'upstream_dataset' });
+  });
+
+  it('blames missing data on the stall upstream, not on a deploy downstream, in either order', async () => {
+    await revenueReadsOrders(h);
+    await h.graph.ingestor.ingestDeployment({
+      service: 'finance-svc',
+      version: '5.2',
+      time: new Date(T0 - 60_000).toISOString(),
+    });
+    const starved = (now: number, type: 'VOLUME' | 'FRESHNESS') =>
+      makeSignal({
+        dataset_urn: REVENUE,
+        signal_type: type,
+        producer: { service: 'finance-svc' },
+        first_bad: { time: new Date(T0).toISOString() },
+        now,
+      });
+    // Upstream first: the starved dataset's later signals do not make the deploy the cause.
+    await h.manager.handleSignal(
+      makeSignal({ dataset_urn: ORDERS, signal_type: 'VOLUME', now: T0 }),
+    );
+    expect(await h.manager.handleSignal(starved(T0, 'VOLUME'))).toMatchObject({
+      incident_id: 'inc-1',
+      joined_by: 'upstream_dataset',
+    });
+    await h.manager.handleSignal(starved(T0 + 300_000, 'FRESHNESS'));
+    expect((await stored(h, 'inc-1')).probable_cause.kind).not.toBe('deployment');
+    // Downstream first: its deploy is the first guess, until the upstream stall joins.
+    const g = harness();
+    await revenueReadsOrders(g);
+    await g.graph.ingestor.ingestDeployment({
+      service: 'finance-svc',
+      version: '5.2',
+      time: new Date(T0 - 60_000).toISOString(),
+    });
+    await g.manager.handleSignal(starved(T0, 'VOLUME'));
+    expect((await stored(g, 'inc-1')).probable_cause).toEqual({
+      kind: 'deployment',
+      ref: 'deployment:finance-svc:5.2',
+    });
+    await g.manager.handleSignal(
+      makeSignal({ dataset_urn: ORDERS, signal_type: 'FRESHNESS', now: T0 + 60_000 }),
+    );
+    expect((await stored(g, 'inc-1')).probable_cause).toEqual({
+      kind: 'upstream_dataset',
+      ref: ORDERS,
+    });
+  });
+
   it('keeps unrelated failures apart', async () => {
     await h.manager.handleSignal(
       makeSignal({ dataset_urn: REVENUE, failure_signature_ids: [SIG_A], now: T0 }),

@@ -41,6 +41,8 @@ interface Context {
   cause: { kind: ProbableCauseKind; ref?: string };
 }
 
+/** Signals of missing data: a stall upstream can cause them, a deployment only by its timing. */
+const ABSENCE: ReadonlySet<string> = new Set(['FRESHNESS', 'VOLUME']);
 const CAUSE_RANK: Record<ProbableCauseKind, number> = {
   unknown: 0,
   stall: 1,
@@ -375,7 +377,7 @@ export class IncidentManager {
       const holder = await this.#liveHolder(key.key, now);
       if (holder !== undefined) return this.#join(holder, ctx, key.rule);
     }
-    const related = await this.#relatedIncident(signal, now);
+    const related = await this.#relatedIncident(signal, now, deployment);
     if (related !== undefined) return this.#join(related.id, ctx, related.rule);
     return this.#open(ctx);
   }
@@ -463,6 +465,7 @@ export class IncidentManager {
   async #relatedIncident(
     signal: Signal,
     now: number,
+    deployment: { ref: string; deployedAt?: number } | undefined,
   ): Promise<{ id: string; rule: JoinRule } | undefined> {
     const urn = signal.dataset_urn;
     const { queries, store } = this.#lineage;
@@ -488,11 +491,18 @@ export class IncidentManager {
               }
             }
           }
+          // Of several upstream incidents at one distance, the newest is the likeliest cause of
+          // a break that is starting now (an older one had time to reach this dataset already).
+          let best: { id: string; openedAt: number } | undefined;
           for (const upstream of next.sort()) {
             const id = await this.#liveDatasetIncident(upstream, now);
-            if (id !== undefined && (await this.#canExplain(id, signal)))
-              return { id, rule: 'upstream_dataset' };
+            if (id === undefined || id === best?.id) continue;
+            const incident = await this.#explaining(id, signal, deployment, 'upstream');
+            if (incident === undefined) continue;
+            const openedAt = Date.parse(incident.opened_at);
+            if (best === undefined || openedAt > best.openedAt) best = { id, openedAt };
           }
+          if (best !== undefined) return { id: best.id, rule: 'upstream_dataset' };
           frontier = next;
         }
       }
@@ -503,7 +513,8 @@ export class IncidentManager {
       for (const hit of downstream.hits) {
         if (hit.label !== 'Dataset' || !isDatasetUrn(hit.id)) continue;
         const id = await this.#liveDatasetIncident(hit.id, now);
-        if (id !== undefined) return { id, rule: 'downstream_dataset' };
+        if (id !== undefined && (await this.#explaining(id, signal, deployment, 'downstream')))
+          return { id, rule: 'downstream_dataset' };
       }
     } catch (error) {
       this.#stats.lookupFailures += 1;
@@ -513,14 +524,31 @@ export class IncidentManager {
   }
 
   /**
-   * Whether an upstream incident can explain this signal. Bad records (a signal with failure
-   * signatures) can come from bad data upstream, never from an upstream stall, which can only
-   * starve this dataset. Absence signals (freshness, volume) may follow either.
+   * The incident of a dataset related by lineage, when it can share a cause with this signal.
+   * Bad records (a signal with failure signatures) can come from bad data upstream, never from an
+   * upstream stall, which can only starve this dataset; and bad records whose producer deployed
+   * after the related incident opened are a break of their own (its team must be paged, its
+   * deployment named), not a consequence of it. Absence signals (freshness, volume) may follow
+   * either.
    */
-  async #canExplain(incidentId: string, signal: Signal): Promise<boolean> {
-    if (signal.failure_signature_ids.length === 0) return true;
+  async #explaining(
+    incidentId: string,
+    signal: Signal,
+    deployment: { ref: string; deployedAt?: number } | undefined,
+    direction: 'upstream' | 'downstream',
+  ): Promise<Incident | undefined> {
     const found = await this.#repo.getIncident(incidentId);
-    return found?.incident.probable_cause.kind !== 'stall';
+    if (found === undefined) return undefined;
+    const incident = found.incident;
+    if (signal.failure_signature_ids.length === 0) return incident;
+    if (direction === 'upstream' && incident.probable_cause.kind === 'stall') return undefined;
+    if (
+      deployment?.deployedAt !== undefined &&
+      deployment.deployedAt > Date.parse(incident.opened_at) &&
+      incident.probable_cause.ref !== deployment.ref
+    )
+      return undefined;
+    return incident;
   }
 
   async #liveDatasetIncident(urn: string, now: number): Promise<string | undefined> {
@@ -605,6 +633,14 @@ export class IncidentManager {
             },
     );
     const memberWasCritical = before?.state === 'CRITICAL';
+    // An incident of missing data only (freshness, volume) blamed on a deployment by its timing:
+    // a stall upstream of it, joining now, explains the silence better than a deploy downstream.
+    const absenceOnly =
+      rule === 'downstream_dataset' &&
+      ABSENCE.has(signal.signal_type) &&
+      (await this.#repo.getMembers(incidentId)).every(
+        (m) => m.dataset_urn === signal.dataset_urn || ABSENCE.has(m.signal_type),
+      );
     let transition = 'joined' as 'joined' | 'reopened' | 'escalated';
     const result = await this.#repo.mutateIncident(incidentId, (inc) => {
       transition = 'joined';
@@ -634,23 +670,33 @@ export class IncidentManager {
         }
       }
       const currentRank = CAUSE_RANK[inc.probable_cause.kind];
-      if (rule === 'downstream_dataset' && currentRank <= CAUSE_RANK.stall) {
+      if (
+        rule === 'downstream_dataset' &&
+        (currentRank <= CAUSE_RANK.stall ||
+          (absenceOnly && inc.probable_cause.kind === 'deployment'))
+      ) {
         // The new signal sits upstream of what the incident had: it is the better explanation.
         inc.probable_cause = { kind: 'upstream_dataset', ref: signal.dataset_urn };
       } else if (
         rule !== 'upstream_dataset' &&
+        (rule !== 'dataset' || signal.dataset_urn === inc.dataset_urns[0]) &&
         currentRank <= CAUSE_RANK.stall &&
         CAUSE_RANK[ctx.cause.kind] > currentRank
       ) {
-        // (a signal downstream of the incident is a consequence: it never explains it)
+        // (a signal downstream of the incident is a consequence: it never explains it, nor does
+        // a later signal of a dataset that joined as one — it joins by its dataset then)
         inc.probable_cause = ctx.cause;
       }
       inc.updated_at = iso(now);
       return inc;
     });
     if (result === undefined) throw vanished(incidentId);
-    // Point this signal's grouping keys (and any claimed for an abandoned id) at the incident.
-    for (const key of ctx.keys) {
+    // Point this signal's grouping keys (and any claimed for an abandoned id) at the incident. A
+    // consequence of an upstream incident claims its dataset only: its deployment and signatures
+    // are not this incident's cause, and must not become it through a later signal.
+    const keys =
+      rule === 'upstream_dataset' ? ctx.keys.filter((k) => k.rule === 'dataset') : ctx.keys;
+    for (const key of keys) {
       try {
         await this.#claimFor(key.key, incidentId, now, abandonedId);
       } catch (error) {
