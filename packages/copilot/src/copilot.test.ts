@@ -198,6 +198,27 @@ describe('RCA: deployment root cause (steel thread)', () => {
     });
   });
 
+  it('after a rollback, confirms it instead of asking for one, and keeps the replay', async () => {
+    const { graph, state, clock } = embedded();
+    const st = await seedSteelThread(graph, state);
+    // 3.16 went back out at 10:03, before the report is asked for at 10:05.
+    await graph.ingestor.ingestDeployment({
+      service: 'orders-svc',
+      version: '3.16',
+      commit: '1a2b3c4',
+      time: '2026-01-15T10:03:00Z',
+    });
+    const report = await createCopilot({ graph, state, clock: clock.now }).rca(st.incidentId);
+    expect(report.root_cause).toMatchObject({
+      kind: 'deployment',
+      deployment: { version: '3.17' },
+      replaced_by: { version: '3.16', deployed_at: '2026-01-15T10:03:00.000Z' },
+    });
+    expect(report.mitigations.map((m) => m.action)).toEqual(['INVESTIGATE', 'HOTFIX', 'REPLAY']);
+    expect(report.mitigations[0]?.title).toBe('Confirm that orders-svc 3.16 ended the failure');
+    expectRefsResolve(report);
+  });
+
   it('an INTRODUCED deployment hours before the first bad record is LOW', async () => {
     const { graph, state, clock } = embedded();
     const st = await seedSteelThread(graph, state, {

@@ -147,6 +147,8 @@ export interface DeploymentRootCause extends RootCauseBase {
   deploy_to_first_bad_ms?: number;
   /** The version that ran before it, from the deployment history (the rollback target). */
   previous?: DeploymentInfo;
+  /** The version deployed after it, when one already replaced it (a rollback or a fix). */
+  replaced_by?: DeploymentInfo;
 }
 
 /** Data stopped arriving and no deployment explains it. */

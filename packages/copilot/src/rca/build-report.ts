@@ -1024,6 +1024,7 @@ export async function buildReport(
       cap(1);
     }
     const previous = await previousDeployment(info, c, historyOf);
+    const replacedBy = await nextDeployment(info, c, historyOf, ctx.now());
     const codes = c.introducedCodes.length > 0 ? c.introducedCodes : codesAll;
     const failedAt = c.badSince?.at ?? firstBadMs;
     const dc: RootCause = {
@@ -1043,6 +1044,7 @@ export async function buildReport(
       ...(failedAt !== undefined ? { first_bad_at: iso(failedAt) } : {}),
       ...(c.gapMs !== undefined ? { deploy_to_first_bad_ms: c.gapMs } : {}),
       ...(previous !== undefined ? { previous } : {}),
+      ...(replacedBy !== undefined ? { replaced_by: replacedBy } : {}),
     };
     rootCause = dc;
   } else if (upstream?.accepted === true) {
@@ -1342,6 +1344,30 @@ async function previousDeployment(
     }
   }
   return best === undefined ? undefined : withDeployedAt(best.record, best.at);
+}
+
+/** The first other version of the service deployed after the culprit (a rollback or a fix), up to now. */
+async function nextDeployment(
+  info: DeploymentInfo,
+  candidate: DeploymentCandidate,
+  historyOf: (service: string) => Promise<DeploymentRecord[]>,
+  now: number,
+): Promise<DeploymentInfo | undefined> {
+  if (info.service === '') return undefined;
+  const culpritAt =
+    candidate.deployedAt ?? candidate.record.times[candidate.record.times.length - 1];
+  if (culpritAt === undefined) return undefined;
+  let best: { record: DeploymentRecord; at: number } | undefined;
+  for (const record of await historyOf(info.service)) {
+    if ((record.info.environment ?? '') !== (info.environment ?? '')) continue;
+    for (const t of record.times) {
+      if (t <= culpritAt || t > now) continue;
+      if (best === undefined || t < best.at) best = { record, at: t };
+    }
+  }
+  // The culprit itself deployed again (a redeploy of the same build) does not replace it.
+  if (best === undefined || best.record.info.version === info.version) return undefined;
+  return withDeployedAt(best.record, best.at);
 }
 
 interface UpstreamFinding {

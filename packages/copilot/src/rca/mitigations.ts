@@ -79,7 +79,22 @@ export function buildMitigations(input: MitigationInput): Mitigation[] {
     case 'deployment': {
       const d = rootCause.deployment;
       const refs = rootCause.evidence_refs;
-      if (rootCause.previous !== undefined) {
+      const replaced = rootCause.replaced_by;
+      if (replaced !== undefined) {
+        // Already rolled back or fixed: say so instead of asking for a rollback at 3 a.m.
+        const replacedRef = input.catalog.cite(
+          'deployment',
+          replaced.deployment_id,
+          `deployment ${replaced.service} ${replaced.version}${replaced.deployed_at !== undefined ? ` at ${replaced.deployed_at}` : ''} (after ${d.version})`,
+        );
+        out.push({
+          action: 'INVESTIGATE',
+          title: `Confirm that ${d.service} ${replaced.version} ended the failure`,
+          detail: `${d.service} ${d.version} is no longer live: ${replaced.version}${replaced.commit !== undefined ? ` (commit ${replaced.commit})` : ''} replaced it${replaced.deployed_at !== undefined ? ` at ${replaced.deployed_at}` : ''}. Check that new records of ${primary} pass; roll back further only if they still fail.`,
+          target: [d.service],
+          evidence_refs: uniqueRefs(replacedRef, refs),
+        });
+      } else if (rootCause.previous !== undefined) {
         const p = rootCause.previous;
         const prevRef = input.catalog.cite(
           'deployment',
@@ -112,9 +127,15 @@ export function buildMitigations(input: MitigationInput): Mitigation[] {
         target: [d.service],
         evidence_refs: refs,
       });
-      quarantine();
-      pause('Until the fix is out, stop consumers that read the broken data:');
-      replay('After the rollback or fix,');
+      if (replaced === undefined) {
+        quarantine();
+        pause('Until the fix is out, stop consumers that read the broken data:');
+      }
+      replay(
+        replaced === undefined
+          ? 'After the rollback or fix,'
+          : `The records written while ${d.version} was live are still wrong:`,
+      );
       break;
     }
     case 'stall': {

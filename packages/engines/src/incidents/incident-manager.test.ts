@@ -242,10 +242,26 @@ describe('IncidentManager', () => {
       }),
     );
     expect(second).toEqual({ action: 'joined', incident_id: 'inc-1', joined_by: 'deployment' });
+    // A version that ran clean for 55 minutes before the first bad record is not the suspect.
+    await h.graph.ingestor.ingestDeployment({
+      service: 'crm-svc',
+      version: '1.0',
+      time: new Date(T0 - 60 * 60_000).toISOString(),
+    });
+    await h.manager.handleSignal(
+      makeSignal({
+        dataset_urn: OTHER,
+        signal_type: 'VOLUME',
+        producer: { service: 'crm-svc' },
+        first_bad: { time: new Date(T0 - 5 * 60_000).toISOString() },
+        now: T0,
+      }),
+    );
+    expect((await stored(h, 'inc-2')).probable_cause).toEqual({ kind: 'unknown' });
     // A signal whose producer ran another version does not join.
     const third = await h.manager.handleSignal(
       makeSignal({
-        dataset_urn: OTHER,
+        dataset_urn: REVENUE,
         producer: { service: 'orders-svc', version: '3.16' },
         now: T0,
       }),

@@ -152,7 +152,7 @@ export class IncidentManager {
     this.#autoResolveAfterMs = options.autoResolveAfterMs ?? 900_000;
     this.#dedupWindowMs = options.dedupWindowMs ?? 300_000;
     this.#lineageDepth = options.lineageDepth ?? 2;
-    this.#suspectWindowMs = options.deploymentSuspectWindowMs ?? 7_200_000;
+    this.#suspectWindowMs = options.deploymentSuspectWindowMs ?? 900_000;
   }
 
   /**

@@ -42,7 +42,11 @@ export interface IncidentManagerOptions {
   dedupWindowMs?: number;
   /** Hops walked upstream and downstream through lineage for the upstream-dataset rule, 0..3 (0 disables). Default 2. */
   lineageDepth?: number;
-  /** A producer deployment that went live within this long before first_bad is the probable cause, ms. Default 7,200,000 (2 h). */
+  /**
+   * A producer deployment that went live within this long before first_bad is the probable cause
+   * (without a failure signature to go by), ms. Default 900,000 (15 min), the copilot RCA's
+   * `deployCloseWindowMs`: a version whose dataset ran clean for longer is not the suspect.
+   */
   deploymentSuspectWindowMs?: number;
   /** Period of the auto-resolve / storm-breaker timer started by `start()`, ms; 0 disables the timer. Default 10,000. */
   tickIntervalMs?: number;
