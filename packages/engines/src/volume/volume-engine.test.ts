@@ -303,6 +303,29 @@ describe('volume engine', () => {
     expect(recovered.filter((v) => v.verdict.metrics.anomaly === 'VOLUME_SPIKE')).toEqual([]);
   });
 
+  it('grades a tripled evening against the recent level, not the afternoon the slow level still holds', () => {
+    const { verdicts } = play(46, (start) => {
+      const i = Math.round((start - MONDAY) / W);
+      if (i < 24) return 1000;
+      if (i < 36) return 1000 - (i - 23) * 50; // the evening decline, to 400
+      return i < 40 ? 400 : 1200;
+    });
+    const spike = verdicts.filter((v) => v.start >= MONDAY + 40 * W);
+    expect(spike[0]?.verdict).toMatchObject({
+      state: 'CRITICAL',
+      metrics: { anomaly: 'VOLUME_SPIKE', baseline_source: 'recent' },
+    });
+  });
+
+  it('does not page CRITICAL for a few records more on a trickle', () => {
+    const r = rng(11);
+    const { verdicts } = play(60, (start) => {
+      const i = Math.round((start - MONDAY) / W);
+      return i === 50 ? 21 : 6 + Math.round(r() * 4);
+    });
+    expect(verdicts.filter((v) => v.verdict.state === 'CRITICAL')).toEqual([]);
+  });
+
   it('seeds the weekly baseline', () => {
     const seed = new Array<number>(168).fill(1000);
     seed[hourOfWeek(MONDAY + 10 * HOUR)] = 300;

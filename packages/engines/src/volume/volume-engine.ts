@@ -225,7 +225,10 @@ export function createVolumeEngine(options: VolumeEngineOptions = {}): SignalEng
       level = count <= (1 - o.criticalDropRatio) * m ? 'CRITICAL' : 'WARNING';
     } else if (count > upper && count - m >= o.minAbsoluteChange) {
       anomaly = 'VOLUME_SPIKE';
-      level = count >= o.criticalSpikeRatio * m ? 'CRITICAL' : 'WARNING';
+      // A few records more on a trickle of single digits is a big ratio and no news: CRITICAL
+      // also needs the excess well past the noise band.
+      level =
+        count >= o.criticalSpikeRatio * m && count - m >= 1.5 * spread ? 'CRITICAL' : 'WARNING';
     }
     return { lower, upper, anomaly, level };
   };
@@ -380,6 +383,10 @@ export function createVolumeEngine(options: VolumeEngineOptions = {}): SignalEng
       let chosen: { e: Expectation; r: ReturnType<typeof evaluate> } | undefined;
       for (const e of candidates) {
         const r = evaluate(state, e.mean, count);
+        // The level of the last hours only excuses (traffic back to it); it never grades a
+        // change, which the recent level or last week's hour measure better (it still holds the
+        // afternoon during the evening decline, so a tripled evening would read as doubled).
+        if (e.source === 'long' && r.level !== 'OK') continue;
         if (chosen === undefined || SEVERITY[r.level] < SEVERITY[chosen.r.level]) chosen = { e, r };
       }
       // A drop against the weekly baseline is not excused by the recent level: a slow leak drags
