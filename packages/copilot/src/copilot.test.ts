@@ -317,6 +317,19 @@ describe('RCA: deployment root cause (steel thread)', () => {
     expect(report.confidence.level).toBe('LOW');
   });
 
+  it('a slow burn: an INTRODUCED deployment 25 minutes before the failure, healthy meanwhile, stays the cause', async () => {
+    const { graph, state, clock } = embedded();
+    const st = await seedSteelThread(graph, state, { deployAt: '2026-01-15T09:33:00Z' });
+    await putHealthyWindows(state, '2026-01-15T09:35:00Z', at('+55m'));
+    const report = await createCopilot({ graph, state, clock: clock.now }).rca(st.incidentId);
+    expect(report.root_cause).toMatchObject({
+      kind: 'deployment',
+      linked_by: 'introduced_edge',
+      deployment: { version: '3.17' },
+    });
+    expect(report.confidence.level).not.toBe('HIGH');
+  });
+
   it('records stamped with the old version contradict the deployment', async () => {
     const { graph, state, clock } = embedded();
     const st = await seedSteelThread(graph, state, { recordVersion: '3.16' });

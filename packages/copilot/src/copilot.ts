@@ -142,6 +142,7 @@ function resolveSettings(raw: unknown, problems: Problem[]): RcaSettings {
     signalLookbackMs: [0, 30 * 86_400_000],
     deployCloseWindowMs: [0, 30 * 86_400_000],
     deployCorrelationWindowMs: [0, 30 * 86_400_000],
+    introducedCleanRunMs: [0, 30 * 86_400_000],
     clockSkewMs: [0, 3_600_000],
     upstreamMaxDepth: [1, 3],
     upstreamToleranceMs: [0, 86_400_000],

@@ -780,17 +780,23 @@ export async function buildReport(
     }
     return until;
   };
-  /** The end of the healthy run after a deployment, when it lasted past `deployCloseWindowMs`. */
-  const ranHealthy = (deployedAt: number | undefined, untilMs = refMs): number | undefined => {
+  /** The end of the healthy run after a deployment, when it lasted past `longerThanMs`. */
+  const ranHealthy = (
+    deployedAt: number | undefined,
+    untilMs = refMs,
+    longerThanMs = settings.deployCloseWindowMs,
+  ): number | undefined => {
     if (deployedAt === undefined) return undefined;
     const until = healthyRunAfter(deployedAt, untilMs);
-    return until - deployedAt > settings.deployCloseWindowMs ? until : undefined;
+    return until - deployedAt > longerThanMs ? until : undefined;
   };
   const failingTypeList = [...failingTypes].sort(compare).join('/');
   for (let i = introducedCandidates.length - 1; i >= 0; i -= 1) {
     const c = introducedCandidates[i] as DeploymentCandidate;
-    if (c.gapMs === undefined || c.gapMs <= settings.deployCloseWindowMs) continue;
-    const ran = ranHealthy(c.deployedAt, linkedRefMs(c));
+    // An INTRODUCED edge is stronger than timing: a slow burn (a cache expiring 25 minutes after
+    // the deploy) keeps its deployment; only a long clean run rules it out.
+    if (c.gapMs === undefined || c.gapMs <= settings.introducedCleanRunMs) continue;
+    const ran = ranHealthy(c.deployedAt, linkedRefMs(c), settings.introducedCleanRunMs);
     if (ran === undefined) continue;
     introducedCandidates.splice(i, 1);
     ruledOut.push(

@@ -10,6 +10,12 @@ export interface RcaSettings {
    * A stall is tied to a deployment only within `deployCloseWindowMs`.
    */
   deployCorrelationWindowMs: number;
+  /**
+   * A deployment linked by an INTRODUCED edge is ruled out when the failing signal types stayed OK
+   * for longer than this after it (the edge then only names the version that was running), ms.
+   * Default 45 min: a slow burn within it keeps its deployment (MEDIUM, timing weakens it).
+   */
+  introducedCleanRunMs: number;
   /** Clock skew tolerated between deploy times and record times, ms. Default 60 s. */
   clockSkewMs: number;
   /** Dataset → job → dataset hops walked upstream to find an upstream incident, 1..3. Default 3. */
@@ -28,6 +34,7 @@ export const DEFAULT_RCA_SETTINGS: Readonly<RcaSettings> = {
   signalLookbackMs: 6 * 3_600_000,
   deployCloseWindowMs: 15 * 60_000,
   deployCorrelationWindowMs: 2 * 3_600_000,
+  introducedCleanRunMs: 45 * 60_000,
   clockSkewMs: 60_000,
   upstreamMaxDepth: 3,
   upstreamToleranceMs: 10 * 60_000,

@@ -434,6 +434,53 @@ describe('IncidentManager', () => {
     });
   });
 
+  it('tells a downstream deploy that carries the upstream break along from one that breaks more', async () => {
+    const SIG_C = `sha256:${'c'.repeat(64)}`;
+    await revenueReadsOrders(h);
+    const codes = (text: string) => ({
+      reason_codes: text,
+      top_reason_code: text.split('=')[0] as string,
+    });
+    await h.manager.handleSignal(
+      makeSignal({
+        dataset_urn: ORDERS,
+        failure_signature_ids: [SIG_A],
+        metrics: codes('MISSING_FIELD:customer_id=500'),
+        now: T0,
+      }),
+    );
+    await h.graph.ingestor.ingestDeployment({
+      service: 'revenue-svc',
+      version: '2.4',
+      time: new Date(T0 + 10 * 60_000).toISOString(),
+    });
+    const revenue = (ids: string[], text: string, now: number) =>
+      makeSignal({
+        dataset_urn: REVENUE,
+        failure_signature_ids: ids,
+        producer: { service: 'revenue-svc', version: '2.4' },
+        metrics: codes(text),
+        first_bad: { time: new Date(T0 + 11 * 60_000).toISOString() },
+        now,
+      });
+    // A logging-only deploy downstream: its records fail on the field orders broke. Same incident.
+    const bystander = await h.manager.handleSignal(
+      revenue([SIG_B], 'MISSING_FIELD:customer_id=300', T0 + 15 * 60_000),
+    );
+    expect(bystander).toMatchObject({ incident_id: 'inc-1', joined_by: 'upstream_dataset' });
+    // The same deploy now also drops `total`: a new signature next to the old one, a new incident.
+    const worse = await h.manager.handleSignal(
+      revenue(
+        [SIG_B, SIG_C],
+        'MISSING_FIELD:customer_id=300;MISSING_FIELD:total=280',
+        T0 + 20 * 60_000,
+      ),
+    );
+    expect(worse.action).toBe('opened');
+    expect(worse.incident_id).not.toBe('inc-1');
+    expect((await stored(h, worse.incident_id as string)).dataset_urns).toEqual([REVENUE]);
+  });
+
   it('keeps unrelated failures apart', async () => {
     await h.manager.handleSignal(
       makeSignal({ dataset_urn: REVENUE, failure_signature_ids: [SIG_A], now: T0 }),

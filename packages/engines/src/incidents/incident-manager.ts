@@ -41,6 +41,29 @@ interface Context {
   cause: { kind: ProbableCauseKind; ref?: string };
 }
 
+const MAX_MEMBER_FIELDS = 32;
+
+/**
+ * The fields a signal's bad records fail on, from its reason codes: `MISSING_FIELD:total=416;…`
+ * (contract), `MISSING_FIELD:total,TYPE_MISMATCH:amount` (breaking drift),
+ * `CONSTRAINT_VIOLATION:email=12` (data quality). The field is the code's last `:` segment.
+ */
+function failingFields(signal: Signal): string[] {
+  const m = signal.metrics ?? {};
+  const texts = [m.reason_codes, m.breaking_reason_codes, m.top_reason_code];
+  const out = new Set<string>();
+  for (const text of texts) {
+    if (typeof text !== 'string' || text === '') continue;
+    for (const entry of text.split(/[;,]/)) {
+      const code = entry.split('=')[0] ?? '';
+      const at = code.lastIndexOf(':');
+      if (at > 0 && at < code.length - 1) out.add(code.slice(at + 1));
+      if (out.size >= MAX_MEMBER_FIELDS) break;
+    }
+  }
+  return [...out].sort();
+}
+
 /** Signals of missing data: a stall upstream can cause them, a deployment only by its timing. */
 const ABSENCE: ReadonlySet<string> = new Set(['FRESHNESS', 'VOLUME']);
 const CAUSE_RANK: Record<ProbableCauseKind, number> = {
@@ -373,9 +396,25 @@ export class IncidentManager {
     else cause = { kind: 'unknown' };
 
     const ctx: Context = { signal, now, severity, team: info.team ?? 'default', keys, cause };
+    const holders = new Map<string, string | undefined>();
+    for (const key of keys) holders.set(key.key, await this.#liveHolder(key.key, now));
+    const newSignature = keys.some(
+      (k) => k.rule === 'failure_signature' && holders.get(k.key) === undefined,
+    );
     for (const key of keys) {
-      const holder = await this.#liveHolder(key.key, now);
-      if (holder !== undefined) return this.#join(holder, ctx, key.rule);
+      const holder = holders.get(key.key);
+      if (holder === undefined) continue;
+      // A dataset already in an incident can break anew: its own producer's fresh deploy
+      // failing other fields (a new failure signature, next to the old one it may still carry)
+      // is another incident, and another team's page.
+      if (
+        (key.rule === 'dataset' || (key.rule === 'failure_signature' && newSignature)) &&
+        (await this.#explaining(holder, signal, deployment, 'same')) === undefined
+      ) {
+        ctx.keys = ctx.keys.filter((k) => k !== key);
+        continue;
+      }
+      return this.#join(holder, ctx, key.rule);
     }
     const related = await this.#relatedIncident(signal, now, deployment);
     if (related !== undefined) return this.#join(related.id, ctx, related.rule);
@@ -406,7 +445,16 @@ export class IncidentManager {
         version !== '' &&
         (found === undefined || found.version !== version)
       ) {
-        return { ref: vertexIds.deployment(service, version), at };
+        // The records name a version that was not live at the reference time (a CRITICAL
+        // signal going on from an earlier break): when it went live is still worth knowing.
+        const ref = vertexIds.deployment(service, version);
+        const end = Date.parse(signal.window?.end ?? signal.emitted_at);
+        if (queries !== undefined && Number.isFinite(end) && end > at) {
+          const later = await queries.deploymentAt(service, end).catch(() => undefined);
+          if (later?.version === version && later.deployedAt !== undefined)
+            return { ref, deployedAt: later.deployedAt, at };
+        }
+        return { ref, at };
       }
     } catch {
       return undefined; // a service or version the graph cannot name
@@ -535,20 +583,28 @@ export class IncidentManager {
     incidentId: string,
     signal: Signal,
     deployment: { ref: string; deployedAt?: number } | undefined,
-    direction: 'upstream' | 'downstream',
+    direction: 'upstream' | 'downstream' | 'same',
   ): Promise<Incident | undefined> {
     const found = await this.#repo.getIncident(incidentId);
     if (found === undefined) return undefined;
     const incident = found.incident;
     if (signal.failure_signature_ids.length === 0) return incident;
     if (direction === 'upstream' && incident.probable_cause.kind === 'stall') return undefined;
-    if (
+    const deployedSince =
       deployment?.deployedAt !== undefined &&
       deployment.deployedAt > Date.parse(incident.opened_at) &&
-      incident.probable_cause.ref !== deployment.ref
-    )
-      return undefined;
-    return incident;
+      incident.probable_cause.ref !== deployment.ref;
+    if (!deployedSince) return incident;
+    // Deployed since, but failing only on fields the incident already has broken: the deploy
+    // is a bystander and the records carry the incident's own break (a job copying it along).
+    // Only downstream of the incident (or in it): upstream, a shared field is this break's
+    // consequence down there, not its cause.
+    const mine = failingFields(signal);
+    if (direction === 'downstream' || mine.length === 0) return undefined;
+    const theirs = new Set<string>();
+    for (const member of await this.#repo.getMembers(incidentId))
+      for (const field of member.fields ?? []) theirs.add(field);
+    return mine.every((f) => theirs.has(f)) ? incident : undefined;
   }
 
   async #liveDatasetIncident(urn: string, now: number): Promise<string | undefined> {
@@ -588,12 +644,14 @@ export class IncidentManager {
       updated_at: iso(now),
       route: { team: ctx.team, channels: channels.slice(0, MAX_CHANNELS) },
     };
+    const fields = failingFields(signal);
     await this.#repo.mutateMember(id, signal.dataset_urn, signal.signal_type, () => ({
       dataset_urn: signal.dataset_urn,
       signal_type: signal.signal_type,
       state: 'CRITICAL',
       since: now,
       signal_id: signal.signal_id,
+      ...(fields.length > 0 ? { fields } : {}),
     }));
     await this.#repo.createIncident(incident);
     await this.#repo.writeIndexes(incident);
@@ -621,16 +679,21 @@ export class IncidentManager {
       incidentId,
       signal.dataset_urn,
       signal.signal_type,
-      (member) =>
-        member?.signal_id === signal.signal_id
-          ? undefined
-          : {
-              dataset_urn: signal.dataset_urn,
-              signal_type: signal.signal_type,
-              state: 'CRITICAL',
-              since: member?.state === 'CRITICAL' ? member.since : now,
-              signal_id: signal.signal_id,
-            },
+      (member) => {
+        if (member?.signal_id === signal.signal_id) return undefined;
+        const fields = [...new Set([...(member?.fields ?? []), ...failingFields(signal)])].slice(
+          0,
+          MAX_MEMBER_FIELDS,
+        );
+        return {
+          dataset_urn: signal.dataset_urn,
+          signal_type: signal.signal_type,
+          state: 'CRITICAL',
+          since: member?.state === 'CRITICAL' ? member.since : now,
+          signal_id: signal.signal_id,
+          ...(fields.length > 0 ? { fields } : {}),
+        };
+      },
     );
     const memberWasCritical = before?.state === 'CRITICAL';
     // An incident of missing data only (freshness, volume) blamed on a deployment by its timing:

@@ -14,6 +14,8 @@ export interface MemberState {
 export interface MemberItem extends MemberState {
   dataset_urn: string;
   signal_type: string;
+  /** Fields its bad records fail on (from the signals' reason codes); absent when unknown. */
+  fields?: string[];
 }
 
 /** `cause#<key>` / `claim`: the incident that owns a grouping key. */
