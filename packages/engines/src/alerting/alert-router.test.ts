@@ -104,9 +104,11 @@ describe('AlertRouter', () => {
   });
 
   it('shares dedup across instances through a state store', async () => {
-    const store = new InMemoryStateStore();
-    const a = setup({ dedupStore: { store } });
-    const b = setup({ dedupStore: { store } });
+    // One clock for both routers and the store: dedup items expire on it, not on the wall clock.
+    const clock = createTestClock(Date.parse('2026-11-25T10:00:00Z'));
+    const store = new InMemoryStateStore({ now: clock.now });
+    const a = setup({ dedupStore: { store }, now: clock.now });
+    const b = setup({ dedupStore: { store }, now: clock.now });
     const one = alert();
     expect((await a.router.dispatch(one)).status).toBe('sent');
     expect((await b.router.dispatch(one)).status).toBe('duplicate');

@@ -595,6 +595,17 @@ export class IncidentManager {
       deployment.deployedAt > Date.parse(incident.opened_at) &&
       incident.probable_cause.ref !== deployment.ref;
     if (!deployedSince) return incident;
+    // The dataset's own incident (it opened it and nothing upstream explains it) takes its next
+    // break too, whatever the fields: only a dataset that is in an incident as a consequence of
+    // another one is paged anew for a break of its own.
+    if (direction === 'same') {
+      const cause = incident.probable_cause;
+      const own =
+        cause.kind === 'upstream_dataset'
+          ? cause.ref === signal.dataset_urn
+          : incident.dataset_urns[0] === signal.dataset_urn;
+      if (own) return incident;
+    }
     // Deployed since, but failing only on fields the incident already has broken: the deploy
     // is a bystander and the records carry the incident's own break (a job copying it along).
     // Only downstream of the incident (or in it): upstream, a shared field is this break's
