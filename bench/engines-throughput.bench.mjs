@@ -158,9 +158,13 @@ async function kafkaSection() {
   let groupSeq = 0;
   const rawRunCpu = [];
   const parseOnlyRunCpu = [];
-  async function rawRun() {
+  /**
+   * A raw kafkajs eachBatch consumer from the beginning of the topic; `perRecord` (optional) runs
+   * on each message. Rate and CPU per record from the first batch to the last record.
+   */
+  async function rawConsumerRun(name, cpuPerRecord, perRecord) {
     const consumer = kafka.consumer({
-      groupId: `bench-raw-${Date.now()}-${groupSeq++}`,
+      groupId: `bench-${name}-${Date.now()}-${groupSeq++}`,
       maxWaitTimeInMs: 100,
       sessionTimeout: 10_000,
       heartbeatInterval: 500,
@@ -178,6 +182,7 @@ async function kafkaSection() {
           first = performance.now();
           cpu0 = process.cpuUsage();
         }
+        if (perRecord !== undefined) for (const m of batch.messages) perRecord(m);
         count += batch.messages.length;
         last = performance.now();
         cpu1 = process.cpuUsage(cpu0);
@@ -185,46 +190,21 @@ async function kafkaSection() {
     });
     await until(() => count >= RECORDS);
     await consumer.disconnect();
-    rawRunCpu.push((cpu1.user + cpu1.system) / RECORDS);
+    cpuPerRecord.push((cpu1.user + cpu1.system) / RECORDS);
     return RECORDS / ((last - first) / 1000);
   }
-
+  const rawRun = () => rawConsumerRun('raw', rawRunCpu);
   /**
    * The floor of any engine that reads JSON evidence with kafkajs: the raw consumer plus
    * `JSON.parse` of each value (no validation, no aggregation, no state).
    */
   async function parseOnlyRun() {
-    const consumer = kafka.consumer({
-      groupId: `bench-parse-${Date.now()}-${groupSeq++}`,
-      maxWaitTimeInMs: 100,
-      sessionTimeout: 10_000,
-      heartbeatInterval: 500,
-    });
-    await consumer.connect();
-    await consumer.subscribe({ topic, fromBeginning: true });
-    let count = 0;
-    let first = 0;
-    let last = 0;
-    let cpu0;
-    let cpu1;
     let sink = 0;
-    await consumer.run({
-      eachBatch: async ({ batch }) => {
-        if (first === 0) {
-          first = performance.now();
-          cpu0 = process.cpuUsage();
-        }
-        for (const m of batch.messages) sink += JSON.parse(m.value.toString()).sample_weight;
-        count += batch.messages.length;
-        last = performance.now();
-        cpu1 = process.cpuUsage(cpu0);
-      },
+    const rate = await rawConsumerRun('parse', parseOnlyRunCpu, (m) => {
+      sink += JSON.parse(m.value.toString()).sample_weight;
     });
-    await until(() => count >= RECORDS);
-    await consumer.disconnect();
     if (sink !== RECORDS) throw new Error('parse-only consumer lost records');
-    parseOnlyRunCpu.push((cpu1.user + cpu1.system) / RECORDS);
-    return RECORDS / ((last - first) / 1000);
+    return rate;
   }
 
   /** A no-op subscriber through the KafkaEvidenceBus port (what the engine runtime sits on). */

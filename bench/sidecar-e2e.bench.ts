@@ -157,13 +157,14 @@ const SIDECAR_NODE_FLAGS = process.env.SF_BENCH_SIDECAR_NODE_FLAGS?.split(' ') ?
     const floorUrl = await new Promise<string>((resolve) =>
       floorChild?.once('message', (m) => resolve((m as { url: string }).url)),
     );
-    const floorCpuNow = (): Promise<number> =>
+    /** CPU time (user + system, µs) a child process has used so far. */
+    const cpuOf = (proc: ChildProcess | undefined) => (): Promise<number> =>
       new Promise<number>((resolve) => {
-        floorChild?.once('message', (m) => {
+        proc?.once('message', (m) => {
           const { user, system } = m as { user: number; system: number };
           resolve(user + system);
         });
-        floorChild?.send('cpu');
+        proc?.send('cpu');
       });
 
     const [rawCount, sideCount, floorCount] = await Promise.all([
@@ -188,39 +189,49 @@ const SIDECAR_NODE_FLAGS = process.env.SF_BENCH_SIDECAR_NODE_FLAGS?.split(' ') ?
     await sdkFloor.connect();
 
     let rawTotal = 0;
-    let sideTotal = 0;
     const rawRound = async (): Promise<number> => {
       const t0 = performance.now();
       await pump((messages) => producer.send({ topic: rawTopic, acks: -1, messages }));
       rawTotal += RECORDS;
       return RECORDS / (((await rawCount.until(rawTotal)) - t0) / 1000);
     };
-    const cpu = async (): Promise<number> => {
-      child?.send('cpu');
-      const { user, system } = await fromChild<{ user: number; system: number }>();
-      return user + system;
+    /**
+     * A path through an SDK pointed at a sidecar-like child process: a round's rate (first send →
+     * last record consumed) and that process's CPU per record.
+     */
+    const viaChild = (
+      send: (messages: (typeof batches)[number]) => Promise<unknown>,
+      consumed: { until(n: number): Promise<number> },
+      cpuNow: () => Promise<number>,
+    ) => {
+      const path = {
+        total: 0,
+        cpu: [] as number[],
+        cpuNow,
+        round: async (): Promise<number> => {
+          const cpu0 = await cpuNow();
+          const t0 = performance.now();
+          await pump(send);
+          path.total += RECORDS;
+          const rate = RECORDS / (((await consumed.until(path.total)) - t0) / 1000);
+          path.cpu.push(((await cpuNow()) - cpu0) / RECORDS);
+          return rate;
+        },
+      };
+      return path;
     };
-    let floorTotal = 0;
-    const floorCpu: number[] = [];
-    const floorRound = async (): Promise<number> => {
-      const cpu0 = await floorCpuNow();
-      const t0 = performance.now();
-      await pump((messages) => sdkFloor.send({ topic: floorTopic, messages }));
-      floorTotal += RECORDS;
-      const rate = RECORDS / (((await floorCount.until(floorTotal)) - t0) / 1000);
-      floorCpu.push(((await floorCpuNow()) - cpu0) / RECORDS);
-      return rate;
-    };
-    const sideCpu: number[] = [];
-    const sideRound = async (): Promise<number> => {
-      const cpu0 = await cpu();
-      const t0 = performance.now();
-      await pump((messages) => sdk.send({ topic: sideTopic, messages }));
-      sideTotal += RECORDS;
-      const rate = RECORDS / (((await sideCount.until(sideTotal)) - t0) / 1000);
-      sideCpu.push(((await cpu()) - cpu0) / RECORDS);
-      return rate;
-    };
+    const side = viaChild(
+      (messages) => sdk.send({ topic: sideTopic, messages }),
+      sideCount,
+      cpuOf(child),
+    );
+    const floor = viaChild(
+      (messages) => sdkFloor.send({ topic: floorTopic, messages }),
+      floorCount,
+      cpuOf(floorChild),
+    );
+    const sideRound = side.round;
+    const floorRound = floor.round;
 
     // Warm-up: the sidecar's CPU per record keeps falling for several seconds of load (JIT, ajv,
     // RE2, heap sizing): 6 rounds (30,000 records) of each path before anything is timed.
@@ -229,29 +240,29 @@ const SIDECAR_NODE_FLAGS = process.env.SF_BENCH_SIDECAR_NODE_FLAGS?.split(' ') ?
       await sideRound();
       await floorRound();
     }
-    sideCpu.length = 0;
-    floorCpu.length = 0;
+    side.cpu.length = 0;
+    floor.cpu.length = 0;
     const floorRatios: number[] = [];
     const rawRates: number[] = [];
     const sideRates: number[] = [];
     const ratios: number[] = [];
     for (let r = 0; r < ROUNDS; r++) {
       let raw: number;
-      let side: number;
-      let floor: number;
+      let sideRate: number;
+      let floorRate: number;
       if (r % 2 === 0) {
         raw = await rawRound();
-        side = await sideRound();
-        floor = await floorRound();
+        sideRate = await sideRound();
+        floorRate = await floorRound();
       } else {
-        floor = await floorRound();
-        side = await sideRound();
+        floorRate = await floorRound();
+        sideRate = await sideRound();
         raw = await rawRound();
       }
-      floorRatios.push(floor / raw);
+      floorRatios.push(floorRate / raw);
       rawRates.push(raw);
-      sideRates.push(side);
-      ratios.push(side / raw);
+      sideRates.push(sideRate);
+      ratios.push(sideRate / raw);
     }
     await producer.disconnect();
 
@@ -264,14 +275,14 @@ const SIDECAR_NODE_FLAGS = process.env.SF_BENCH_SIDECAR_NODE_FLAGS?.split(' ') ?
       evidenceLag.push(Date.now() - Date.parse(e.processing_time));
     });
     const evidenceVerified = performance.now();
-    await evidenceCount.until(sideTotal);
+    await evidenceCount.until(side.total);
     const evidenceReadMs = performance.now() - evidenceVerified;
 
     // Paced phase: 100 records every 10 ms through the SDK → sidecar, RSS and evidence lag.
     evidenceLag = [];
     child.send('reset-rss');
     await fromChild<unknown>();
-    const pacedCpu0 = await cpu();
+    const pacedCpu0 = await side.cpuNow();
     const tick = (1000 * BATCH) / PACED_RATE;
     const pacedStart = performance.now();
     const inflight = new Set<Promise<unknown>>();
@@ -304,9 +315,9 @@ const SIDECAR_NODE_FLAGS = process.env.SF_BENCH_SIDECAR_NODE_FLAGS?.split(' ') ?
     }
     await Promise.all(inflight);
     const pacedSeconds = (performance.now() - pacedStart) / 1000;
-    sideTotal += acked;
-    await evidenceCount.until(sideTotal);
-    const pacedCpu = ((await cpu()) - pacedCpu0) / Math.max(1, acked);
+    side.total += acked;
+    await evidenceCount.until(side.total);
+    const pacedCpu = ((await side.cpuNow()) - pacedCpu0) / Math.max(1, acked);
     child.send('rss');
     const { peakRss, medianRss } = await fromChild<{ peakRss: number; medianRss: number }>();
     await sdk.disconnect();
@@ -324,13 +335,13 @@ const SIDECAR_NODE_FLAGS = process.env.SF_BENCH_SIDECAR_NODE_FLAGS?.split(' ') ?
       `(c) ratio sidecar / raw (median of rounds): ${fmt(ratio, 3)} (target >= 0.75) ${ratio >= 0.75 ? 'OK' : 'BELOW TARGET'}; rounds ${ratios.map((x) => fmt(x, 2)).join(' ')}`,
     );
     console.log(
-      `(c) floor of the design (hop + JSON.parse + record + evidence, no gates) / raw: ${fmt(median(floorRatios), 3)}; its CPU ${fmt(median(floorCpu), 1)} µs per record (bench/sidecar-floor.server.mjs)`,
+      `(c) floor of the design (hop + JSON.parse + record + evidence, no gates) / raw: ${fmt(median(floorRatios), 3)}; its CPU ${fmt(median(floor.cpu), 1)} µs per record (bench/sidecar-floor.server.mjs)`,
     );
     console.log(
-      `(c) sidecar CPU (user+system) per record: ${fmt(median(sideCpu), 1)} µs in the timed rounds, ${fmt(pacedCpu, 1)} µs in the paced phase`,
+      `(c) sidecar CPU (user+system) per record: ${fmt(median(side.cpu), 1)} µs in the timed rounds, ${fmt(pacedCpu, 1)} µs in the paced phase`,
     );
     console.log(
-      `(c) evidence of all ${fmt(sideTotal - acked)} records of the rounds read back in ${fmt(evidenceReadMs)} ms`,
+      `(c) evidence of all ${fmt(side.total - acked)} records of the rounds read back in ${fmt(evidenceReadMs)} ms`,
     );
     console.log(
       `(c) paced ${fmt(PACED_RATE)} records/s for ${PACED_SECONDS} s: ${fmt(acked / pacedSeconds)} records/s acked (${fmt(acked)} acked, ${fmt(failed)} failed, ${fmt(skipped)} not offered because the sidecar was ${fmt(maxWaiting)} records behind)`,

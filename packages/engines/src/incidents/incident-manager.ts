@@ -7,7 +7,13 @@ import type {
   Signal,
   Subscription,
 } from '@signal-factory/core';
-import { checkSignal, isDatasetUrn, safeLogger, type Logger } from '@signal-factory/core';
+import {
+  checkSignal,
+  isDatasetUrn,
+  safeLogger,
+  tryParseReasonCode,
+  type Logger,
+} from '@signal-factory/core';
 import { EDGE_LABELS, vertexIds } from '@signal-factory/lineage';
 import type { AlertRouter } from '../alerting/alert-router';
 import type { Alert, IncidentTransition } from '../alerting/types';
@@ -46,18 +52,16 @@ const MAX_MEMBER_FIELDS = 32;
 /**
  * The fields a signal's bad records fail on, from its reason codes: `MISSING_FIELD:total=416;…`
  * (contract), `MISSING_FIELD:total,TYPE_MISMATCH:amount` (breaking drift),
- * `CONSTRAINT_VIOLATION:email=12` (data quality). The field is the code's last `:` segment.
+ * `CONSTRAINT_VIOLATION:email=12` (data quality).
  */
 function failingFields(signal: Signal): string[] {
   const m = signal.metrics ?? {};
-  const texts = [m.reason_codes, m.breaking_reason_codes, m.top_reason_code];
   const out = new Set<string>();
-  for (const text of texts) {
+  for (const text of [m.reason_codes, m.breaking_reason_codes]) {
     if (typeof text !== 'string' || text === '') continue;
     for (const entry of text.split(/[;,]/)) {
-      const code = entry.split('=')[0] ?? '';
-      const at = code.lastIndexOf(':');
-      if (at > 0 && at < code.length - 1) out.add(code.slice(at + 1));
+      const path = tryParseReasonCode(entry.split('=')[0])?.path;
+      if (path !== undefined) out.add(path);
       if (out.size >= MAX_MEMBER_FIELDS) break;
     }
   }
@@ -396,13 +400,16 @@ export class IncidentManager {
     else cause = { kind: 'unknown' };
 
     const ctx: Context = { signal, now, severity, team: info.team ?? 'default', keys, cause };
+    // Signature keys are all looked up first: one nobody holds yet is a new break.
     const holders = new Map<string, string | undefined>();
-    for (const key of keys) holders.set(key.key, await this.#liveHolder(key.key, now));
-    const newSignature = keys.some(
-      (k) => k.rule === 'failure_signature' && holders.get(k.key) === undefined,
-    );
+    for (const key of keys)
+      if (key.rule === 'failure_signature')
+        holders.set(key.key, await this.#liveHolder(key.key, now));
+    const newSignature = [...holders.values()].some((holder) => holder === undefined);
     for (const key of keys) {
-      const holder = holders.get(key.key);
+      const holder = holders.has(key.key)
+        ? holders.get(key.key)
+        : await this.#liveHolder(key.key, now);
       if (holder === undefined) continue;
       // A dataset already in an incident can break anew: its own producer's fresh deploy
       // failing other fields (a new failure signature, next to the old one it may still carry)

@@ -380,9 +380,12 @@ export function createVolumeEngine(options: VolumeEngineOptions = {}): SignalEng
       const recent = candidates.find((c) => c.source === 'recent');
       if (recent !== undefined) metrics.recent_mean = round(recent.mean);
 
-      let chosen: { e: Expectation; r: ReturnType<typeof evaluate> } | undefined;
+      type Judged = { e: Expectation; r: ReturnType<typeof evaluate> };
+      let chosen: Judged | undefined;
+      let weekly: Judged | undefined;
       for (const e of candidates) {
         const r = evaluate(state, e.mean, count);
+        if (e.source === 'hour_of_week') weekly = { e, r };
         // The level of the last hours only excuses (traffic back to it); it never grades a
         // change, which the recent level or last week's hour measure better (it still holds the
         // afternoon during the evening decline, so a tripled evening would read as doubled).
@@ -393,20 +396,10 @@ export function createVolumeEngine(options: VolumeEngineOptions = {}): SignalEng
       // the recent level down with it, window by window, and is never outside it; a lost third
       // of the traffic would look normal again after relearnAfterWindows. It is accepted as a
       // lasting new level only after acceptDropAfterWindows (a spike is a new normal sooner).
-      const weekly = candidates.find((c) => c.source === 'hour_of_week');
-      const weeklyResult = weekly === undefined ? undefined : evaluate(state, weekly.mean, count);
-      const weeklyDrop =
-        weeklyResult !== undefined && weeklyResult.anomaly === 'VOLUME_DROP'
-          ? (state.wk_drop ?? 0) + 1
-          : 0;
+      const weeklyDrop = weekly?.r.anomaly === 'VOLUME_DROP' ? (state.wk_drop ?? 0) + 1 : 0;
       state.wk_drop = weeklyDrop;
-      if (
-        weekly !== undefined &&
-        weeklyResult !== undefined &&
-        weeklyDrop > 0 &&
-        weeklyDrop <= o.acceptDropAfterWindows
-      )
-        chosen = { e: weekly, r: weeklyResult };
+      if (weekly !== undefined && weeklyDrop > 0 && weeklyDrop <= o.acceptDropAfterWindows)
+        chosen = weekly;
       // Hysteresis: a drop (spike) that comes back inside the band but not near the expected
       // level goes on — one window at the band's edge must not resolve an outage (and be learned).
       const held = typeof state.last === 'string' ? state.last.split(':') : [];
